@@ -1,0 +1,180 @@
+/**
+ * hubrun's configuration: the one place that reads `process.env`. {@link loadConfig} validates
+ * every variable with zod, reports all problems at once in a {@link ConfigError}, and returns a
+ * frozen object. The Temporal connection is read by `@temporalio/envconfig` (address, namespace,
+ * API key, TLS, profiles), so Temporal Cloud works through its standard variables.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { ClientConnectConfig } from '@temporalio/envconfig';
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from './shared';
+
+/** Thrown when the environment is invalid; `problems` lists every variable at fault. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const EnvSchema = z.object({
+  /** AI Hub base URL, e.g. `https://aihub.instabase.com/api`. Unset: dev/demo use the local emulator. */
+  AIHUB_API_ROOT: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** Bearer token for AI Hub (secret). */
+  AIHUB_API_TOKEN: optionalText,
+  /** A file holding the bearer token (secret mounts); read once at start-up. */
+  AIHUB_API_TOKEN_FILE: optionalText,
+  /** `IB-Context` header value (org or user id). Unset: header omitted. */
+  AIHUB_IB_CONTEXT: optionalText,
+  /** Per-request timeout of AI Hub calls in milliseconds. @default 30000 */
+  AIHUB_REQUEST_TIMEOUT_MS: optionalText.pipe(
+    z.coerce.number<string | undefined>().int().min(1000).max(600_000).default(30_000),
+  ),
+  /** Task queue of the worker and of new pipelines. @default 'aihub-runs' */
+  HUBRUN_TASK_QUEUE: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[\w.:-]{1,200}$/)
+      .default(DEFAULT_TASK_QUEUE),
+  ),
+  /** Where fetched results are written, `<dir>/<workflow id>/`. @default './hubrun-output' */
+  HUBRUN_OUTPUT_DIR: optionalText.pipe(z.string().default('./hubrun-output')),
+  /** Prometheus metrics bind address of the worker (`host:port`); `off` disables. @default '127.0.0.1:9464' */
+  HUBRUN_METRICS_ADDRESS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(off|[\w.-]+:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5})$/, 'expected host:port or off')
+      .default('127.0.0.1:9464'),
+  ),
+  /** Cap on AI Hub calls per second across all workers of the task queue (enforced by Temporal). Unset: no cap. */
+  HUBRUN_MAX_AIHUB_CALLS_PER_SECOND: optionalText.pipe(
+    z.coerce.number<string | undefined>().positive().optional(),
+  ),
+  /** Prebuilt workflow bundle the worker loads (production); unset: bundled at start-up from source. */
+  HUBRUN_WORKFLOW_BUNDLE: optionalText,
+  /** Worker log level. @default 'INFO' */
+  HUBRUN_LOG_LEVEL: optionalText.pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO')),
+});
+
+/** AI Hub connection settings; `token` is a secret that lives only in worker memory and activities. */
+export interface AihubSettings {
+  apiRoot: string;
+  token: string;
+  ibContext: string | undefined;
+  requestTimeoutMs: number;
+}
+
+/** hubrun's validated, frozen configuration. */
+export interface Config {
+  /** AI Hub settings, or `undefined` when `AIHUB_API_ROOT` is unset (dev/demo then start the emulator). */
+  aihub: AihubSettings | undefined;
+  /** `IB-Context` even without an API root (the emulator accepts it too). */
+  ibContext: string | undefined;
+  requestTimeoutMs: number;
+  temporal: ClientConnectConfig & { namespace: string };
+  taskQueue: string;
+  outputDir: string;
+  metricsAddress: string | undefined;
+  maxAihubCallsPerSecond: number | undefined;
+  workflowBundlePath: string | undefined;
+  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+/** Reads and validates the environment; throws {@link ConfigError} naming every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  }
+
+  let temporal: Config['temporal'] | undefined;
+  try {
+    const loaded = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
+    temporal = { ...loaded, namespace: loaded.namespace ?? 'default' };
+    temporal.connectionOptions.address ??= 'localhost:7233';
+  } catch (err) {
+    problems.push(`TEMPORAL_*: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  let token: string | undefined;
+  if (parsed.success) {
+    const { AIHUB_API_TOKEN: inline, AIHUB_API_TOKEN_FILE: file, AIHUB_API_ROOT: root } = parsed.data;
+    if (inline !== undefined && file !== undefined) {
+      problems.push('AIHUB_API_TOKEN, AIHUB_API_TOKEN_FILE: give one or the other, not both');
+    } else if (file !== undefined) {
+      try {
+        token = readFileSync(file, 'utf8').trim();
+        if (token === '') problems.push(`AIHUB_API_TOKEN_FILE: ${file} is empty`);
+      } catch (err) {
+        problems.push(
+          `AIHUB_API_TOKEN_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
+      }
+    } else {
+      token = inline;
+    }
+    if (root !== undefined && token === undefined) {
+      problems.push('AIHUB_API_TOKEN: required when AIHUB_API_ROOT is set (or give AIHUB_API_TOKEN_FILE)');
+    }
+  }
+
+  if (problems.length > 0 || !parsed.success || temporal === undefined) throw new ConfigError(problems);
+  const data = parsed.data;
+  const config: Config = {
+    aihub:
+      data.AIHUB_API_ROOT !== undefined && token !== undefined
+        ? {
+            apiRoot: data.AIHUB_API_ROOT.replace(/\/+$/, ''),
+            token,
+            ibContext: data.AIHUB_IB_CONTEXT,
+            requestTimeoutMs: data.AIHUB_REQUEST_TIMEOUT_MS,
+          }
+        : undefined,
+    ibContext: data.AIHUB_IB_CONTEXT,
+    requestTimeoutMs: data.AIHUB_REQUEST_TIMEOUT_MS,
+    temporal,
+    taskQueue: data.HUBRUN_TASK_QUEUE,
+    outputDir: resolve(data.HUBRUN_OUTPUT_DIR),
+    metricsAddress: data.HUBRUN_METRICS_ADDRESS === 'off' ? undefined : data.HUBRUN_METRICS_ADDRESS,
+    maxAihubCallsPerSecond: data.HUBRUN_MAX_AIHUB_CALLS_PER_SECOND,
+    workflowBundlePath: data.HUBRUN_WORKFLOW_BUNDLE,
+    logLevel: data.HUBRUN_LOG_LEVEL,
+  };
+  return Object.freeze(config);
+}
+
+/** The variables hubrun itself reads (besides Temporal's own `TEMPORAL_*`), for docs and compose checks. */
+export const configVariables: readonly string[] = Object.keys(EnvSchema.shape);
+
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** Where to look for the Temporal binaries before `.tools/`: explicit paths, then `PATH`. */
+export interface ToolLocations {
+  /** `TEMPORAL_CLI_PATH`: the `temporal` CLI (dev server). */
+  temporalCli: string | undefined;
+  /** `TEMPORAL_TEST_SERVER_PATH`: the time-skipping test server. */
+  testServer: string | undefined;
+  /** The directories of `PATH`. */
+  pathDirs: string[];
+}
+
+/** Reads the tool locations from the environment (dev tooling only; never fails). */
+export function toolLocations(env: NodeJS.ProcessEnv = process.env): ToolLocations {
+  const nonEmpty = (v: string | undefined): string | undefined =>
+    v && v.trim() !== '' ? v.trim() : undefined;
+  return {
+    temporalCli: nonEmpty(env.TEMPORAL_CLI_PATH),
+    testServer: nonEmpty(env.TEMPORAL_TEST_SERVER_PATH),
+    pathDirs: (env.PATH ?? '').split(':').filter((d) => d !== ''),
+  };
+}
