@@ -55,7 +55,7 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['**/activities/*', '**/activities/**', '!**/activities/index'],
+              group: ['**/activities', '**/activities/*', '**/activities/**'],
               message: 'Import activities as types only (import type) and call them through proxyActivities.',
               allowTypeImports: true,
             },
@@ -79,6 +79,14 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after'] },
+          ],
+        },
+      ],
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -121,8 +121,11 @@ export const RunDeploymentRequest = z
   });
 export type RunDeploymentRequest = z.infer<typeof RunDeploymentRequest>;
 
-/** One extracted field of a document; `value` is the string `ERROR` when extraction failed. */
-export const ResultField = z.object({
+/**
+ * One extracted field of a document; `value` is the string `ERROR` when extraction failed.
+ * Result objects keep keys this schema does not name, so results are delivered intact.
+ */
+export const ResultField = z.looseObject({
   field_name: z.string(),
   value: z.unknown(),
   type: z.string().nullish(),
@@ -149,7 +152,7 @@ export const ResultField = z.object({
 export type ResultField = z.infer<typeof ResultField>;
 
 /** One document found in a file. */
-export const ResultDocument = z.object({
+export const ResultDocument = z.looseObject({
   class_name: z.string().nullish(),
   page_numbers: z.array(z.number().int()).nullish(),
   fields: z.array(ResultField),
@@ -162,7 +165,7 @@ export const ResultDocument = z.object({
 export type ResultDocument = z.infer<typeof ResultDocument>;
 
 /** The results of one input file. */
-export const ResultFile = z.object({
+export const ResultFile = z.looseObject({
   original_file_name: z.string(),
   input_file_path: z.string().nullish(),
   documents: z.array(ResultDocument),
