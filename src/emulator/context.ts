@@ -1,0 +1,27 @@
+/** The emulator's parts, wired once by `startEmulator` and handed to every route module. */
+import type { AppRegistry } from './app-registry';
+import type { CallLog } from './call-log';
+import type { FaultInjector } from './faults';
+import type { FileStore } from './file-store';
+import type { RunEngine } from './run-engine';
+import type { StateStore } from './state-store';
+
+/** Settings resolved from `EmulatorOptions`. */
+export interface EmulatorSettings {
+  tokens: ReadonlySet<string>;
+  contexts: ReadonlySet<string>;
+  pageSize: number;
+  multipartPartSize: number;
+  now: () => number;
+}
+
+/** Everything a route needs. */
+export interface EmulatorContext {
+  settings: EmulatorSettings;
+  store: StateStore;
+  files: FileStore;
+  engine: RunEngine;
+  registry: AppRegistry;
+  faults: FaultInjector;
+  calls: CallLog;
+}

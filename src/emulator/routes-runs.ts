@@ -1,0 +1,214 @@
+/** The run endpoints: run app, run deployment, get status, results, list and delete. */
+import type { FastifyInstance } from 'fastify';
+import {
+  DeleteRunQuery,
+  ListRunsQuery,
+  RunAppRequest,
+  RunDeploymentRequest,
+  RunResultsQuery,
+} from '../aihub/schemas';
+import type { DeleteRunResponse, ListRunsResponse, RunSettings } from '../aihub/schemas';
+import { removeBatch } from './batches';
+import type { EmulatorContext } from './context';
+import { createJob } from './jobs';
+import { HttpError, normaliseQuery, parseWith, sendJson } from './http-util';
+import { buildResultsPage } from './results';
+import { apiRoute } from './route';
+import type { RunInput } from './run-inputs';
+import { resolveRunInput } from './run-inputs';
+import type { StoredRun } from './state-store';
+import type { AppBehaviour } from './types';
+import { listDefaults, undocumentedStatus } from './undocumented';
+
+/** Extra fields of a run request kept on the run. */
+interface RunExtras {
+  deploymentId: string | null;
+  outputWorkspace?: string | undefined;
+  outputDir?: string | undefined;
+  version?: string | undefined;
+  settings?: RunSettings | undefined;
+}
+
+/** Takes the quota and creates the run, then persists it (before the answer is sent). */
+async function startRun(
+  ctx: EmulatorContext,
+  app: AppBehaviour,
+  input: RunInput,
+  extras: RunExtras,
+): Promise<StoredRun> {
+  if (!ctx.engine.takeUnits(input.files.length)) throw new HttpError(403, 'out of consumption units');
+  const run = ctx.engine.create({
+    app: structuredClone(app),
+    deploymentId: extras.deploymentId,
+    batchId: input.batchId,
+    inputDir: input.inputDir,
+    outputWorkspace: extras.outputWorkspace ?? null,
+    outputDir: extras.outputDir ?? null,
+    version: extras.version ?? null,
+    tags: extras.settings?.tags ?? [],
+    customKeys: extras.settings?.keys?.custom ?? null,
+    files: input.files,
+  });
+  await ctx.store.save();
+  return run;
+}
+
+function findRun(ctx: EmulatorContext, runId: string): StoredRun {
+  const run = ctx.store.state.runs[runId];
+  if (!run) throw new HttpError(undocumentedStatus.unknownRun, `run ${runId} not found`);
+  return run;
+}
+
+/** Registers the run endpoints on the `/api` scope. */
+export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): void {
+  const { engine, registry, store } = ctx;
+
+  apiRoute(api, 'runApp', async (request, reply) => {
+    const body = parseWith(RunAppRequest, request.body);
+    const app =
+      body.app_id !== undefined
+        ? registry.appById(body.app_id)
+        : registry.appByName(body.app_name ?? '', body.owner);
+    if (!app) {
+      const what =
+        body.app_id ?? `'${body.app_name}'${body.owner === undefined ? '' : ` of owner '${body.owner}'`}`;
+      throw new HttpError(404, `app ${what} not found`);
+    }
+    const input = await resolveRunInput(ctx, app, body);
+    const run = await startRun(ctx, app, input, {
+      deploymentId: null,
+      outputWorkspace: body.output_workspace,
+      outputDir: body.output_dir,
+      version: body.version,
+      settings: body.settings,
+    });
+    return sendJson(reply, 200, engine.toWire(run));
+  });
+
+  apiRoute(api, 'runDeployment', async (request, reply) => {
+    const deploymentId = request.params.deploymentId as string;
+    const deployment = registry.deployment(deploymentId);
+    if (!deployment) throw new HttpError(404, `deployment ${deploymentId} not found`);
+    const body = parseWith(RunDeploymentRequest, request.body);
+    const app = registry.appById(deployment.appId);
+    if (!app) throw new HttpError(404, `app ${deployment.appId} of deployment ${deploymentId} not found`);
+    // manual_upstream_integration: the emulator has no mailbox, so such a run processes no file.
+    const input = await resolveRunInput(ctx, app, body);
+    const run = await startRun(ctx, app, input, {
+      deploymentId,
+      outputDir: body.output_dir,
+      version: body.version,
+      settings: body.settings,
+    });
+    return sendJson(reply, 202, engine.toWire(run));
+  });
+
+  apiRoute(api, 'getRun', async (request, reply) => {
+    const run = findRun(ctx, request.params.runId as string);
+    const view = engine.recordCheck(run);
+    return sendJson(reply, 200, engine.toWire(run, view));
+  });
+
+  apiRoute(api, 'getRunResults', async (request, reply) => {
+    const query = parseWith(
+      RunResultsQuery,
+      normaliseQuery(request.query, {
+        booleans: [
+          'include_review_results',
+          'include_confidence_scores',
+          'include_validation_results',
+          'include_source_info',
+        ],
+      }),
+      'query',
+    );
+    const run = findRun(ctx, request.params.runId as string);
+    const view = engine.view(run);
+    if (view.status !== 'COMPLETE') {
+      throw new HttpError(
+        undocumentedStatus.resultsNotReady,
+        `run ${run.id} is ${view.status}: results are available once it is COMPLETE`,
+      );
+    }
+    const page = buildResultsPage(run, view.finishNs, query.file_offset ?? 0, ctx.settings.pageSize, {
+      confidence: query.include_confidence_scores ?? false,
+      validation: query.include_validation_results ?? false,
+      review: query.include_review_results ?? false,
+    });
+    return sendJson(reply, 200, page);
+  });
+
+  apiRoute(api, 'listRuns', async (request, reply) => {
+    const query = parseWith(
+      ListRunsQuery,
+      normaliseQuery(request.query, { arrays: ['status', 'output_workspaces'] }),
+      'query',
+    );
+    const nowMs = ctx.settings.now();
+    const fromMs = (query.from_timestamp ?? Math.floor(nowMs / 1000) - listDefaults.runsWindowSeconds) * 1000;
+    const toMs = query.to_timestamp === undefined ? Infinity : (query.to_timestamp + 1) * 1000;
+    const rows = Object.values(store.state.runs)
+      .map((run) => ({ run, view: engine.view(run) }))
+      .filter(
+        ({ run, view }) =>
+          run.startMs >= fromMs &&
+          run.startMs < toMs &&
+          (query.app_id === undefined || run.app.id === query.app_id) &&
+          (query.app_name === undefined || run.app.name === query.app_name) &&
+          (query.deployment_id === undefined || run.deploymentId === query.deployment_id) &&
+          (query.run_id === undefined || run.id === query.run_id) &&
+          (query.status === undefined || query.status.includes(view.status)) &&
+          (query.output_workspaces === undefined ||
+            (run.outputWorkspace !== null && query.output_workspaces.includes(run.outputWorkspace))),
+      );
+    const byStart = (a: StoredRun, b: StoredRun): number => {
+      const d = BigInt(a.startNs) - BigInt(b.startNs);
+      return d < 0n ? -1 : d > 0n ? 1 : 0;
+    };
+    rows.sort((a, b) =>
+      query.sort_by === 'status'
+        ? a.view.status.localeCompare(b.view.status) || byStart(a.run, b.run)
+        : byStart(a.run, b.run),
+    );
+    if ((query.order ?? listDefaults.runsOrder) === 'DESCENDING') rows.reverse();
+    const offset = query.offset ?? 0;
+    const page = rows.slice(offset, offset + (query.limit ?? listDefaults.runsLimit));
+    const body: ListRunsResponse = { runs: page.map(({ run, view }) => engine.toWire(run, view)) };
+    return sendJson(reply, 200, body);
+  });
+
+  apiRoute(api, 'deleteRun', async (request, reply) => {
+    const query = parseWith(
+      DeleteRunQuery,
+      normaliseQuery(request.query, {
+        booleans: ['delete_db_data', 'delete_input', 'delete_output', 'delete_logs'],
+      }),
+      'query',
+    );
+    const run = findRun(ctx, request.params.runId as string);
+    const state = store.state;
+    const nowMs = ctx.settings.now();
+    const answer: DeleteRunResponse = {
+      delete_input_dir_job_id: null,
+      delete_output_dir_job_id: null,
+      delete_log_dir_job_id: null,
+    };
+    if (query.delete_input ?? true) {
+      answer.delete_input_dir_job_id = createJob(state, `delete input of ${run.id}`, nowMs);
+      const batch = run.batchId === null ? undefined : state.batches[String(run.batchId)];
+      if (batch) await removeBatch(ctx, batch);
+      if (run.inputDir !== null) {
+        // The drive files the run processed (not the whole folder: later files are not its input).
+        for (const file of run.files) await ctx.files.remove(ctx.files.drivePath(file.path));
+      }
+    }
+    if (query.delete_output ?? true) {
+      answer.delete_output_dir_job_id = createJob(state, `delete output of ${run.id}`, nowMs);
+    }
+    if (query.delete_logs ?? true)
+      answer.delete_log_dir_job_id = createJob(state, `delete logs of ${run.id}`, nowMs);
+    if (query.delete_db_data ?? true) delete state.runs[run.id];
+    await store.save();
+    return sendJson(reply, 202, answer);
+  });
+}

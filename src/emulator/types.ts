@@ -1,0 +1,125 @@
+/**
+ * The public types of the AI Hub emulator: how an app behaves, fault rules, start options and the
+ * handle of a running emulator. Re-exported by `src/emulator/index.ts`.
+ */
+import type { EndpointName } from '../aihub/endpoints';
+
+/** How one emulated AI Hub app processes a run. */
+export interface AppBehaviour {
+  /** App id, as given in `app_id` and answered in a run's `app_id`. */
+  id: string;
+  /** App name, as given in `app_name`. */
+  name: string;
+  /** Owning account (`owner` in run app); when set, a request naming another owner does not find the app. */
+  owner?: string;
+  /** Field names extracted per document; results rewrite them into identifiers (`due date` -> `due_date`). */
+  fields: string[];
+  /**
+   * Clock mode: processing finishes `msPerFile * fileCount` ms after the start.
+   * @default 200
+   */
+  msPerFile?: number;
+  /** Checks mode (wins over `msPerFile`): processing finishes at the Nth `GET` status of that run. */
+  checksToComplete?: number;
+  /**
+   * Share of fields whose value is `ERROR` (with an `error_msg`), chosen deterministically from a hash
+   * of the file's bytes and the field name.
+   * @default 0
+   */
+  errorFieldRatio?: number;
+  /**
+   * When set, processing ends in `STOPPED_AT_CHECKPOINT` instead of `COMPLETE`; an admin call
+   * (`POST /_emulator/runs/:runId/review`), or `autoCompleteMs` later, completes the review -> `COMPLETE`.
+   */
+  review?: { autoCompleteMs?: number };
+  /** Processing ends `FAILED` with this `msg`. */
+  fail?: string;
+  /** Processing ends `CANCELLED`, as if a user cancelled the run in AI Hub. */
+  cancel?: boolean;
+}
+
+/** An emulated deployment: runs of it are runs of its app. */
+export interface DeploymentBehaviour {
+  id: string;
+  appId: string;
+}
+
+/**
+ * One fault injected into the API surface, matched by endpoint name (`*` for all).
+ *
+ * - `latency`: wait `latencyMs` before handling;
+ * - `error`: answer `status` (e.g. 429, 500, 503) with `{message}` and, when `retryAfterSeconds` is set,
+ *   a `Retry-After` header, without handling the call;
+ * - `drop`: destroy the socket before handling (no side effect);
+ * - `lose-response`: handle the call fully (side effects happen: the run IS created) and then destroy
+ *   the socket without answering.
+ */
+export type FaultRule = {
+  endpoint: EndpointName | '*';
+  kind: 'latency' | 'error' | 'drop' | 'lose-response';
+  /**
+   * Chance, 0..1, that the rule fires on a matching call.
+   * @default 1
+   */
+  rate?: number;
+  /** Fire at most this many times, then the rule is inert. */
+  times?: number;
+  /** Delay of a `latency` rule. */
+  latencyMs?: number;
+  /**
+   * Status answered by an `error` rule.
+   * @default 500
+   */
+  status?: number;
+  /** `Retry-After` sent with an `error` answer. */
+  retryAfterSeconds?: number;
+  /**
+   * How `Retry-After` is written: delta seconds or an HTTP date.
+   * @default 'seconds'
+   */
+  retryAfterFormat?: 'seconds' | 'http-date';
+};
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /**
+   * TCP port; 0 picks a free one.
+   * @default 0
+   */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** JSON state file, reloaded on start so runs, batches and jobs survive a restart. Unset: memory only. */
+  stateFile?: string;
+  /** Uploaded bytes, multipart parts and the drive. @default `<stateFile>.data`, or a fresh temp dir (removed on close) */
+  dataDir?: string;
+  /** Accepted bearer tokens. @default [EMULATOR_DEFAULT_TOKEN] */
+  tokens?: string[];
+  /** Accepted `IB-Context` values (an absent header is always fine). @default [EMULATOR_DEFAULT_CONTEXT] */
+  contexts?: string[];
+  /** Files per results page (works down to 1). @default 20 */
+  pageSize?: number;
+  /** `part_size` of multipart sessions. @default 5 MiB */
+  multipartPartSize?: number;
+  /** App catalogue. @default defaultApps */
+  apps?: AppBehaviour[];
+  /** Deployment catalogue. @default defaultDeployments */
+  deployments?: DeploymentBehaviour[];
+  /** Faults active from the start (changeable later through the admin surface). */
+  faults?: FaultRule[];
+  /** Millisecond clock, for tests. @default Date.now */
+  now?: () => number;
+  /** Fastify request logging. @default false */
+  log?: boolean;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** API root, `http://127.0.0.1:<port>/api`: the value for `AIHUB_API_ROOT`. */
+  url: string;
+  port: number;
+  /** Admin surface root, `http://127.0.0.1:<port>/_emulator`. */
+  adminUrl: string;
+  /** Stops listening, flushes the state file and removes a temporary data dir. Idempotent. */
+  close(): Promise<void>;
+}
