@@ -2,12 +2,24 @@
  * Starts real Temporal servers for tests, from binaries found or installed by
  * src/dev/temporal-binaries (never downloaded at test time), with hubrun's search attributes.
  */
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { searchAttributeKeys } from '../../src/shared';
 import { temporalCliPath, testServerPath } from '../../src/dev/temporal-binaries';
 
+let runtimeInstalled = false;
+
+/** Keeps worker logs to warnings and errors, so test output shows what matters. */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
 /** A Temporal dev server (the CLI's, in-memory) with hubrun's search attributes registered. */
 export async function startDevServer(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
@@ -19,7 +31,15 @@ export async function startDevServer(): Promise<TestWorkflowEnvironment> {
 
 /** The time-skipping test server: timers and retry backoffs pass in no real time while workflows wait. */
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+  installQuietRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testServerPath() } },
   });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(
+      searchAttributeKeys.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]),
+    ),
+  });
+  return env;
 }

@@ -1,0 +1,18 @@
+/** What the activities need from the outside world; the worker passes real ones, tests pass ones aimed at the emulator. */
+import type { AihubClient } from '../aihub';
+
+/** Dependencies of {@link createActivities}. */
+export interface ActivityDeps {
+  /** The AI Hub client (holds the token; never passed to workflows). */
+  aihub: AihubClient;
+  /** AI Hub base URL, for the run link in the memo. */
+  apiRoot: string;
+  /** The `IB-Context` the client sends, shown as the `AihubContext` search attribute. */
+  ibContext: string | undefined;
+  /** Default results folder on this machine (`HUBRUN_OUTPUT_DIR`). */
+  outputDir: string;
+  /** Clock in epoch milliseconds. @default Date.now */
+  now?: () => number;
+  /** Random numbers in [0, 1), for jitter. @default Math.random */
+  random?: () => number;
+}

@@ -1,0 +1,34 @@
+/**
+ * All of hubrun's I/O, as Temporal activities built by {@link createActivities} from injected
+ * dependencies: the worker passes the real AI Hub client and results folder, tests pass ones
+ * aimed at the emulator. Workflows type their proxies from `ReturnType<typeof createActivities>`.
+ */
+import { deleteRemoteActivity } from './cleanup';
+import type { ActivityDeps } from './deps';
+import { fetchResultsActivity } from './fetch-results';
+import { findStartedRunActivity, startRunActivity } from './start-run';
+import { uploadFilesActivity } from './upload-files';
+import { waitForRunActivity } from './wait-for-run';
+
+export type { ActivityDeps } from './deps';
+export type { DeleteRemoteInput, DeletedRemote } from './cleanup';
+export type { FetchResultsInput, FetchedResults, PagingCheckpoint } from './fetch-results';
+export type { StartRunInput, StartedRun } from './start-run';
+export type { UploadFilesInput, UploadedBatch } from './upload-files';
+export type { RunTransition, WaitForRunInput } from './wait-for-run';
+
+/** Builds every activity the pipeline workflows call. */
+// eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types -- the inferred type is the contract
+export function createActivities(deps: ActivityDeps) {
+  return {
+    uploadFiles: uploadFilesActivity(deps),
+    startRun: startRunActivity(deps),
+    findStartedRun: findStartedRunActivity(deps),
+    waitForRun: waitForRunActivity(deps),
+    fetchResults: fetchResultsActivity(deps),
+    deleteRemote: deleteRemoteActivity(deps),
+  };
+}
+
+/** The activities, as workflows see them through `proxyActivities`. */
+export type Activities = ReturnType<typeof createActivities>;

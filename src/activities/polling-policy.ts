@@ -1,0 +1,34 @@
+/**
+ * The wait's polling policy: how long to wait before the next status check of an AI Hub run.
+ * Exponential from `initialIntervalSeconds` by `backoffCoefficient` per check up to a cap, with
+ * jitter so that many pipelines started together spread their checks. Runs in review use their
+ * own, slower interval and cap. A server's `Retry-After` always wins over this (see failures.ts).
+ *
+ * The defaults (5 s growing by 15% per check to 10 minutes) keep the delay near 15% of the time
+ * already waited: a run is noticed soon after it finishes (on average within ~8% of its duration)
+ * while a day-long run costs under 200 checks instead of the 17,280 of fixed 5-second polling.
+ */
+import type { WaitPolicy } from '../pipeline-input';
+
+/** Which interval family applies: processing (RUNNING) or human review (STOPPED_AT_CHECKPOINT). */
+export type WaitStage = 'processing' | 'review';
+
+/**
+ * Milliseconds until the check after check number `attempt` (1-based); `random` in [0, 1)
+ * spreads the delay by ±`policy.jitter`.
+ */
+export function nextCheckDelayMs(
+  policy: WaitPolicy,
+  stage: WaitStage,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const [initial, cap] =
+    stage === 'review'
+      ? [policy.reviewInitialIntervalSeconds, policy.reviewMaxIntervalSeconds]
+      : [policy.initialIntervalSeconds, policy.maxIntervalSeconds];
+  const exponent = Math.max(0, attempt - 1);
+  const base = Math.min(cap, initial * Math.pow(policy.backoffCoefficient, exponent));
+  const spread = 1 + policy.jitter * (2 * random() - 1);
+  return Math.max(1, Math.round(base * spread * 1000));
+}

@@ -1,0 +1,126 @@
+/**
+ * Uploads the pipeline's local files into a new AI Hub batch. The batch is named after the
+ * workflow and its first execution run id, so a retried attempt finds the batch an earlier
+ * attempt created instead of making a second one; the attempt heartbeats the batch id and the
+ * number of files done, and a retry carries on from there (re-uploading a file under the same
+ * name overwrites it). Every file is checked before anything is created: a missing file or a
+ * folder fails the pipeline as bad input with nothing half-started.
+ */
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { AihubClient } from '../aihub';
+import { aihubLimits } from '../aihub';
+import { failureTypes } from '../shared';
+import type { ActivityDeps } from './deps';
+import { aihubCall } from './failures';
+import { withKeepAlive } from './keep-alive';
+
+/** Input of the `uploadFiles` activity. */
+export interface UploadFilesInput {
+  files: string[];
+  /** Name of the batch; unique per pipeline (see `batchNameFor`). */
+  batchName: string;
+  workspace: string | null;
+}
+
+/** What `uploadFiles` did. */
+export interface UploadedBatch {
+  batchId: number;
+  files: number;
+  bytes: number;
+}
+
+interface UploadCheckpoint {
+  batchId: number;
+  done: number;
+  bytes: number;
+}
+
+/** Builds the `uploadFiles` activity. */
+export function uploadFilesActivity(deps: ActivityDeps): (args: UploadFilesInput) => Promise<UploadedBatch> {
+  return async function uploadFiles(args: UploadFilesInput): Promise<UploadedBatch> {
+    const ctx = Context.current();
+    const opts = { signal: ctx.cancellationSignal };
+    const sizes = await checkFiles(args.files);
+    const resumed = ctx.info.heartbeatDetails as UploadCheckpoint | undefined;
+    const batchId =
+      resumed?.batchId ??
+      (ctx.info.attempt > 1 ? await findBatch(deps.aihub, args, opts.signal) : undefined) ??
+      (
+        await aihubCall(() =>
+          deps.aihub.createBatch(
+            { name: args.batchName, ...(args.workspace !== null ? { workspace: args.workspace } : {}) },
+            opts,
+          ),
+        )
+      ).id;
+    let checkpoint: UploadCheckpoint = resumed ?? { batchId, done: 0, bytes: 0 };
+    ctx.heartbeat(checkpoint);
+    await withKeepAlive(
+      () => checkpoint,
+      async () => {
+        for (const [index, path] of args.files.entries()) {
+          if (index < checkpoint.done) continue;
+          await aihubCall(() => deps.aihub.uploadFile(batchId, basename(path), resolve(path), opts));
+          checkpoint = { batchId, done: index + 1, bytes: checkpoint.bytes + (sizes[index] ?? 0) };
+          ctx.heartbeat(checkpoint);
+        }
+      },
+    );
+    ctx.log.info('uploaded files', { batchId, files: args.files.length });
+    return { batchId, files: args.files.length, bytes: checkpoint.bytes };
+  };
+}
+
+/** Sizes of the files; fails as bad input, naming the file, when one is missing, a folder, or too large. */
+async function checkFiles(files: string[]): Promise<number[]> {
+  const problems: string[] = [];
+  const sizes = await Promise.all(
+    files.map(async (path, i) => {
+      try {
+        const info = await stat(path);
+        if (!info.isFile()) problems.push(`files.${i}: ${path} is not a regular file`);
+        else if (info.size > aihubLimits.maxFileBytes)
+          problems.push(
+            `files.${i}: ${path} is ${info.size} bytes; AI Hub takes at most ${aihubLimits.maxFileBytes}`,
+          );
+        return info.size;
+      } catch (err) {
+        problems.push(
+          `files.${i}: ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
+        return 0;
+      }
+    }),
+  );
+  if (problems.length > 0) {
+    throw ApplicationFailure.create({
+      type: failureTypes.badInput,
+      message: problems.join('; '),
+      nonRetryable: true,
+    });
+  }
+  return sizes;
+}
+
+/** The batch an earlier attempt created, found by its unique name. */
+async function findBatch(
+  aihub: AihubClient,
+  args: UploadFilesInput,
+  signal: AbortSignal,
+): Promise<number | undefined> {
+  const limit = 100;
+  for (let offset = 0; ; offset += limit) {
+    const page = await aihubCall(() =>
+      aihub.listBatches(
+        { limit, offset, ...(args.workspace !== null ? { workspace: args.workspace } : {}) },
+        { signal },
+      ),
+    );
+    const found = page.find((b) => b.name === args.batchName);
+    if (found !== undefined) return found.id;
+    if (page.length < limit) return undefined;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Typed helpers other services import to start, watch, signal and cancel pipelines. Input is
+ * validated before anything starts; starting an id that is already running returns that
+ * pipeline (conflict policy USE_EXISTING), so triggers are idempotent.
+ */
+import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Config } from './config';
+import { checkPipelineInput, deriveWorkflowId } from './pipeline-input';
+import type { PipelineInputDraft } from './pipeline-input';
+import { CHECK_NOW_SIGNAL, PROGRESS_QUERY, workflowTypes } from './shared';
+import type { PipelineProgress, PipelineResult } from './shared';
+
+/** Thrown by {@link startPipeline} when the input is invalid; `problems` names each field at fault. */
+export class PipelineInputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid pipeline input: ${problems.join('; ')}`);
+    this.name = 'PipelineInputError';
+  }
+}
+
+/** A handle on a pipeline workflow. */
+export type PipelineHandle = WorkflowHandle<(input: PipelineInputDraft) => Promise<PipelineResult>>;
+
+/** Connects a Temporal client as the configuration says (address, namespace, API key, TLS). */
+export async function connectClient(config: Pick<Config, 'temporal'>): Promise<Client> {
+  const connection = await Connection.connect(config.temporal.connectionOptions);
+  return new Client({ connection, namespace: config.temporal.namespace });
+}
+
+/**
+ * Validates `draft` and starts a pipeline on `taskQueue`; its workflow id is `draft.workflowId`
+ * or one derived from app and input. A pipeline already running under that id is returned
+ * as it is. Throws {@link PipelineInputError} before anything starts when the input is invalid.
+ */
+export async function startPipeline(
+  client: Client,
+  draft: unknown,
+  options: { taskQueue: string },
+): Promise<PipelineHandle> {
+  const checked = checkPipelineInput(draft);
+  if (!checked.ok) throw new PipelineInputError(checked.problems);
+  const workflowId = checked.input.workflowId ?? deriveWorkflowId(checked.input);
+  return client.workflow.start<(input: PipelineInputDraft) => Promise<PipelineResult>>(
+    workflowTypes.pipeline,
+    {
+      taskQueue: options.taskQueue,
+      workflowId,
+      args: [{ ...checked.input, workflowId }],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    },
+  );
+}
+
+/** Progress as the pipeline reports it, plus what the server knows of the check in flight. */
+export interface LiveProgress extends PipelineProgress {
+  workflowStatus: string;
+  /** Attempt number of the activity in flight (for the wait: the status checks of this stage). */
+  currentAttempt: number | null;
+}
+
+/**
+ * The pipeline's `progress` query, completed with the server's view of the activity in flight:
+ * the checks made in the current wait, when the next one is due and the last failure.
+ */
+export async function getProgress(handle: PipelineHandle): Promise<LiveProgress> {
+  const description = await handle.describe();
+  const workflowStatus = description.status.name;
+  const progress =
+    workflowStatus === 'RUNNING' ? await handle.query<PipelineProgress>(PROGRESS_QUERY) : emptyProgress();
+  const pending = description.raw.pendingActivities?.[0];
+  const live: LiveProgress = { ...progress, workflowStatus, currentAttempt: pending?.attempt ?? null };
+  if (pending) {
+    const isWait = pending.activityType?.name === 'waitForRun';
+    if (isWait) live.checks = progress.checks + Math.max(0, (pending.attempt ?? 1) - 1);
+    const next = pending.nextAttemptScheduleTime?.seconds;
+    if (next !== undefined && next !== null) live.nextCheckAt = new Date(Number(next) * 1000).toISOString();
+    const failure = pending.lastFailure?.message;
+    if (failure) live.lastError = failure;
+  }
+  return live;
+}
+
+function emptyProgress(): PipelineProgress {
+  return {
+    phase: 'COMPLETED',
+    runId: null,
+    remoteStatus: null,
+    batchId: null,
+    checks: 0,
+    nextCheckAt: null,
+    waitingSince: null,
+    filesUploaded: 0,
+    filesPaged: 0,
+    lastError: null,
+  };
+}
+
+/** Asks the pipeline to check its AI Hub run now instead of waiting out the backoff. */
+export async function checkNow(handle: PipelineHandle): Promise<void> {
+  await handle.signal(CHECK_NOW_SIGNAL);
+}

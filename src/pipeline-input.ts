@@ -1,0 +1,214 @@
+/**
+ * The pipeline's input: one zod schema that the CLI, the client helpers and the workflow itself
+ * validate with, so bad input is refused with a message naming the field before anything is sent
+ * to AI Hub. Pure (no I/O): it is bundled into workflows.
+ */
+import { z } from 'zod';
+import { aihubLimits } from './aihub/endpoints';
+
+/** Characters the pipeline's own exactly-once tag (`hubrun:<run id>`) takes out of AI Hub's tag budget. */
+export const RESERVED_TAG_CHARS = 'hubrun:'.length + 36;
+
+/** A workflow id hubrun accepts: a business key that is also a safe folder name. */
+export const WorkflowId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:@=+-]*$/,
+    'use letters, digits and . _ : @ = + - (starting with a letter or digit)',
+  )
+  .refine((id) => !id.includes('..'), 'must not contain ".."');
+
+/** Polling and deadline tunables of the wait, in seconds; every field has a default. */
+export const WaitPolicy = z
+  .object({
+    /** First delay between status checks. @default 5 */
+    initialIntervalSeconds: z.number().positive().max(86_400).default(5),
+    /** Growth of the delay per check. @default 1.15 */
+    backoffCoefficient: z.number().min(1).max(10).default(1.15),
+    /** Longest delay between status checks while RUNNING. @default 600 */
+    maxIntervalSeconds: z.number().positive().max(86_400).default(600),
+    /** First delay between checks while the run waits for human review. @default 60 */
+    reviewInitialIntervalSeconds: z.number().positive().max(86_400).default(60),
+    /** Longest delay between checks during review. @default 1800 */
+    reviewMaxIntervalSeconds: z.number().positive().max(86_400).default(1800),
+    /** Random spread applied to every delay, as a fraction (0.1 = ±10%). @default 0.1 */
+    jitter: z.number().min(0).max(0.5).default(0.1),
+    /** How long the run may take to finish processing (RUNNING), from the start. @default 259200 (3 days) */
+    runDeadlineSeconds: z
+      .number()
+      .positive()
+      .max(366 * 86_400)
+      .default(3 * 86_400),
+    /** How long the run may wait for human review. @default 1209600 (14 days) */
+    reviewDeadlineSeconds: z
+      .number()
+      .positive()
+      .max(366 * 86_400)
+      .default(14 * 86_400),
+  })
+  .strict();
+export type WaitPolicy = z.infer<typeof WaitPolicy>;
+
+const RunSettingsInput = z
+  .object({
+    keys: z
+      .object({
+        custom: z.record(z.string(), z.unknown()).optional(),
+        /** Secret aliases (names of secrets stored in AI Hub), never secret values. */
+        secret: z.record(z.string(), z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    runtime_config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+/** What a pipeline is asked to do; exactly one app reference and exactly one input. */
+export const PipelineInput = z
+  .object({
+    /** Business key of the pipeline; derived from app and input when absent (CLI, client helpers). */
+    workflowId: WorkflowId.optional(),
+    appName: z.string().min(1).max(500).optional(),
+    /** Owner account of an app given by name (`instabase` for marketplace apps). */
+    appOwner: z.string().min(1).max(200).optional(),
+    /** App or deployment version. @default the latest production version */
+    appVersion: z.string().min(1).max(100).optional(),
+    appId: z.string().min(1).max(200).optional(),
+    deploymentId: z.string().min(1).max(200).optional(),
+    batchId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    /** A drive path in AI Hub, `<org>/<workspace>/fs/<drive>/<folder>`. */
+    inputDir: z.string().min(1).max(2000).optional(),
+    /** Local files on the worker's machine, uploaded to a new batch first. */
+    files: z.array(z.string().min(1).max(4096)).min(1).max(aihubLimits.maxFilesPerRun).optional(),
+    /** Workspace of the batch created for `files` (service accounts must name one). */
+    batchWorkspace: z.string().min(1).max(200).optional(),
+    /** Where AI Hub writes its outputs (a drive path). */
+    outputDir: z.string().min(1).max(2000).optional(),
+    outputWorkspace: z.string().min(1).max(200).optional(),
+    settings: RunSettingsInput.optional(),
+    tags: z.array(z.string().min(1).max(aihubLimits.maxTagChars)).max(50).optional(),
+    /** Where hubrun writes fetched results on the worker's machine. @default HUBRUN_OUTPUT_DIR */
+    resultsDir: z.string().min(1).max(4096).optional(),
+    /** Largest share of `ERROR` fields a COMPLETE run may have before the pipeline fails. @default 1 (never fail) */
+    maxErrorRatio: z.number().min(0).max(1).default(1),
+    /** What cancelling the pipeline does to the AI Hub run. @default 'abandon' */
+    onCancel: z.enum(['abandon', 'delete']).default('abandon'),
+    /** What to delete in AI Hub once results are safe. @default 'none' */
+    cleanup: z.enum(['none', 'run', 'batch', 'all']).default('none'),
+    wait: WaitPolicy.default(WaitPolicy.parse({})),
+  })
+  .strict()
+  .superRefine((input, ctx) => {
+    const apps = [input.appName, input.appId, input.deploymentId].filter((v) => v !== undefined);
+    if (apps.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['appName'],
+        message: `give exactly one of appName, appId or deploymentId (got ${apps.length})`,
+      });
+    }
+    const inputs = [input.batchId, input.inputDir, input.files].filter((v) => v !== undefined);
+    if (inputs.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batchId'],
+        message: `give exactly one of batchId, inputDir or files (got ${inputs.length})`,
+      });
+    }
+    if (input.appOwner !== undefined && input.appName === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['appOwner'], message: 'appOwner goes with appName only' });
+    }
+    if (input.deploymentId !== undefined && input.outputWorkspace !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['outputWorkspace'],
+        message: 'deployments take outputDir, not outputWorkspace',
+      });
+    }
+    const tagChars = (input.tags ?? []).join('').length;
+    if (tagChars + RESERVED_TAG_CHARS > aihubLimits.maxTagChars) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tags'],
+        message: `tags hold ${tagChars} characters; at most ${aihubLimits.maxTagChars - RESERVED_TAG_CHARS} are left beside hubrun's own tag`,
+      });
+    }
+    if (input.cleanup === 'batch' && input.inputDir !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cleanup'],
+        message: "cleanup 'batch' needs a batch input, not inputDir",
+      });
+    }
+    if (input.files !== undefined) {
+      const names = input.files.map((f) => f.split(/[\\/]/).pop() ?? f);
+      const seen = new Set<string>();
+      names.forEach((name, i) => {
+        if (name === '' || name === '.' || name === '..') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['files', i],
+            message: `"${input.files?.[i]}" does not name a file`,
+          });
+        } else if (seen.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['files', i],
+            message: `two files are named "${name}"; batch file names must be unique`,
+          });
+        }
+        seen.add(name);
+      });
+    }
+  });
+
+/** A validated pipeline input with every default filled in. */
+export type PipelineInput = z.infer<typeof PipelineInput>;
+/** A pipeline input as callers write it (defaults may be left out). */
+export type PipelineInputDraft = z.input<typeof PipelineInput>;
+
+/** The result of validating an input: the parsed value, or one line per problem naming its field. */
+export type InputCheck = { ok: true; input: PipelineInput } | { ok: false; problems: string[] };
+
+/** Validates a pipeline input; every problem names its field (`files.2: ...`). */
+export function checkPipelineInput(raw: unknown): InputCheck {
+  const parsed = PipelineInput.safeParse(raw);
+  if (parsed.success) return { ok: true, input: parsed.data };
+  return { ok: false, problems: parsed.error.issues.map(describeIssue) };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : 'input';
+  if (issue.code === 'unrecognized_keys') return `${field}: unknown field(s) ${issue.keys.join(', ')}`;
+  return `${field}: ${issue.message}`;
+}
+
+/** The business key used when the caller names none: `hubrun-<app>-<input>`, made safe as a workflow id. */
+export function deriveWorkflowId(input: PipelineInput): string {
+  const app = input.appName ?? input.appId ?? `deployment-${input.deploymentId ?? ''}`;
+  const source =
+    input.batchId !== undefined
+      ? `batch-${input.batchId}`
+      : input.inputDir !== undefined
+        ? input.inputDir
+        : `files-${input.files?.length ?? 0}-${input.files?.[0] ?? ''}`;
+  const slug = `hubrun-${app}-${source}`
+    .replace(/[^A-Za-z0-9._:@=+-]+/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .replace(/-{2,}/g, '-')
+    .replace(/-$/, '');
+  return slug.slice(0, 200);
+}
+
+/** The batch name of a pipeline that uploads files: its workflow id and first execution run id, within AI Hub's limit. */
+export function batchNameFor(workflowId: string, firstExecutionRunId: string): string {
+  const suffix = ` (hubrun ${firstExecutionRunId})`;
+  return workflowId.slice(0, aihubLimits.maxBatchNameChars - suffix.length) + suffix;
+}
+
+/** The tag that makes a pipeline's run findable again: `hubrun:<first execution run id>`. */
+export function exactlyOnceTag(firstExecutionRunId: string): string {
+  return `hubrun:${firstExecutionRunId}`;
+}

@@ -1,0 +1,138 @@
+/**
+ * The hubrun worker: hosts the pipeline workflows and their activities on one task queue.
+ * `hubrun worker` runs it against the configured Temporal and AI Hub; `hubrun dev` runs it
+ * against the local stack; tests build it with {@link createHubrunWorker}. It shuts down
+ * gracefully on SIGINT/SIGTERM (in-flight activities finish or are retried elsewhere), serves
+ * Prometheus metrics, and in production loads a prebuilt workflow bundle.
+ */
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  makeTelemetryFilterString,
+} from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
+import { AihubClient } from './aihub';
+import { createActivities } from './activities';
+import type { ActivityDeps } from './activities';
+import { loadConfig } from './config';
+import type { AihubSettings, Config } from './config';
+
+/** Everything a worker needs besides its Temporal connection. */
+export interface HubrunWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  aihub: AihubSettings;
+  /** Default results folder (`HUBRUN_OUTPUT_DIR`). */
+  outputDir: string;
+  /** A prebuilt workflow bundle; unset: the workflows are bundled from source at start-up. */
+  workflowBundlePath?: string | undefined;
+  /** Cap on AI Hub calls per second across every worker of the task queue (enforced by the server). */
+  maxAihubCallsPerSecond?: number | undefined;
+  /** Extra worker options (tests tune caches and concurrency). */
+  tuning?: Partial<
+    Pick<
+      WorkerOptions,
+      'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'
+    >
+  >;
+  /** Replaces parts of the activity dependencies (tests). */
+  deps?: Partial<ActivityDeps>;
+}
+
+/** Builds a worker hosting the pipeline workflows and activities wired to AI Hub. */
+export async function createHubrunWorker(options: HubrunWorkerOptions): Promise<Worker> {
+  const aihub = new AihubClient({
+    apiRoot: options.aihub.apiRoot,
+    token: options.aihub.token,
+    ibContext: options.aihub.ibContext,
+    timeoutMs: options.aihub.requestTimeoutMs,
+  });
+  const activities = createActivities({
+    aihub,
+    apiRoot: options.aihub.apiRoot,
+    ibContext: options.aihub.ibContext,
+    outputDir: options.outputDir,
+    ...options.deps,
+  });
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities,
+    ...(options.workflowBundlePath !== undefined
+      ? { workflowBundle: { codePath: options.workflowBundlePath } }
+      : { workflowsPath: require.resolve('./workflows') }),
+    ...(options.maxAihubCallsPerSecond !== undefined
+      ? { maxTaskQueueActivitiesPerSecond: options.maxAihubCallsPerSecond }
+      : {}),
+    ...options.tuning,
+  });
+}
+
+/**
+ * Installs the process-wide Temporal runtime: log level, and the Prometheus endpoint when
+ * `metricsAddress` is set. Call once, before the first connection.
+ */
+export function installRuntime(config: Pick<Config, 'logLevel' | 'metricsAddress'>): void {
+  Runtime.install({
+    logger: new DefaultLogger(config.logLevel),
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      ...(config.metricsAddress !== undefined
+        ? { metrics: { prometheus: { bindAddress: config.metricsAddress } } }
+        : {}),
+    },
+  });
+}
+
+/** Connects to Temporal and runs a worker until SIGINT/SIGTERM (or `signal`), then shuts it down gracefully. */
+export async function runWorker(
+  config: Readonly<Config>,
+  aihub: AihubSettings,
+  signal?: AbortSignal,
+): Promise<void> {
+  const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+  try {
+    const worker = await createHubrunWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.taskQueue,
+      aihub,
+      outputDir: config.outputDir,
+      workflowBundlePath: config.workflowBundlePath,
+      maxAihubCallsPerSecond: config.maxAihubCallsPerSecond,
+    });
+    signal?.addEventListener('abort', () => worker.shutdown(), { once: true });
+    Runtime.instance().logger.info('hubrun worker started', {
+      taskQueue: config.taskQueue,
+      namespace: config.temporal.namespace,
+      aihub: aihub.apiRoot,
+      metrics: config.metricsAddress ?? 'off',
+    });
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+/** `hubrun worker`: a worker against the configured Temporal and AI Hub. */
+export async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.aihub === undefined) {
+    throw new Error(
+      'AIHUB_API_ROOT is not set: set AIHUB_API_ROOT and AIHUB_API_TOKEN (or AIHUB_API_TOKEN_FILE), or run `hubrun dev` for the local emulator',
+    );
+  }
+  installRuntime(config);
+  await runWorker(config, config.aihub);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(`hubrun worker: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * Named activity option presets of the pipeline. Each says why its timeouts are what they are.
+ * Every preset lists hubrun's non-retryable failure types, so a 401, 403, 404, bad input or a
+ * schema mismatch ends the pipeline at once instead of after endless retries.
+ */
+import { ActivityCancellationType } from '@temporalio/workflow';
+import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import type { WaitPolicy } from '../pipeline-input';
+import type { WaitStage } from '../activities/polling-policy';
+import { nonRetryableFailureTypes } from '../shared';
+
+/** Transient AI Hub trouble (429, 5xx, network) is retried with backoff for up to a day. */
+const transientRetry: RetryPolicy = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '2 minutes',
+  nonRetryableErrorTypes: nonRetryableFailureTypes,
+};
+
+/**
+ * Single AI Hub calls (start a run, which may list runs first): one HTTP timeout is 30 s, so a
+ * minute per attempt; a killed worker is noticed after that minute and the retry reconciles.
+ */
+export const remoteCall = {
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 day',
+  retry: transientRetry,
+} as const satisfies ActivityOptions;
+
+/**
+ * Starting the run: a single call like {@link remoteCall}, but a cancelled pipeline waits for the
+ * attempt in flight to end, so that a run its POST created is found afterwards and handled by
+ * the cancellation policy instead of being left behind unknown.
+ */
+export const startCall = {
+  ...remoteCall,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+} as const satisfies ActivityOptions;
+
+/**
+ * Long transfers (uploads, result paging, deletion jobs): they heartbeat every few seconds while
+ * working, so a killed worker is noticed within the heartbeat timeout and the retry resumes from
+ * the last heartbeat; the start-to-close bound only catches a stuck transfer.
+ */
+export const transfer = {
+  startToCloseTimeout: '2 hours',
+  scheduleToCloseTimeout: '1 day',
+  heartbeatTimeout: '20 seconds',
+  retry: transientRetry,
+} as const satisfies ActivityOptions;
+
+/**
+ * The wait: one status check per attempt (one HTTP call, so 45 s is plenty), the retry policy is
+ * the polling loop with unlimited attempts (no maximumAttempts), and the deadline is the schedule-to-close timeout.
+ * The activity sets each delay itself (`nextRetryDelay`); the policy's intervals mirror it so a
+ * failure without one (a network error) backs off alike.
+ */
+export function waitForRunOptions(
+  policy: WaitPolicy,
+  stage: WaitStage,
+  remainingMs: number,
+): ActivityOptions {
+  const [initial, max] =
+    stage === 'review'
+      ? [policy.reviewInitialIntervalSeconds, policy.reviewMaxIntervalSeconds]
+      : [policy.initialIntervalSeconds, policy.maxIntervalSeconds];
+  return {
+    startToCloseTimeout: '45 seconds',
+    scheduleToCloseTimeout: Math.max(1, Math.floor(remainingMs)),
+    retry: {
+      initialInterval: initial * 1000,
+      backoffCoefficient: policy.backoffCoefficient,
+      maximumInterval: max * 1000,
+      nonRetryableErrorTypes: nonRetryableFailureTypes,
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/** The workflows the hubrun worker hosts. */
+export { aihubRunPipeline, checkNowSignal, progressQuery } from './pipeline';

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import type { PipelineHandle } from '../../src/client';
+import type { AihubSettings } from '../../src/config';
+import { failureTypes } from '../../src/shared';
+import { quickWait, sampleInvoices, writeLocalFiles } from '../helpers/aihub-fixtures';
+import { causeChain, failureTypeOf, rejectionOf } from '../helpers/failures';
+import { uniqueId } from '../helpers/pipeline-env';
+import type { PipelineEnv } from '../helpers/pipeline-env';
+import { useTemporal, within, withPipelineEnv } from './support';
+
+const TOKEN = 'tok-SECRET-9f8e7d';
+const WRONG_TOKEN = 'tok-WRONG-5a4b3c';
+const secrets = [TOKEN, WRONG_TOKEN];
+
+/**
+ * A history as plain data, with every byte field (payload data: inputs, results, memo, search
+ * attributes, failure details) decoded as UTF-8 text, so a token inside a payload shows up as
+ * text. (`JSON.stringify` alone would print protobuf bytes as base64, where a token hides, and
+ * throw on a bigint; protobuf `Long`s are plain `{low, high, unsigned}` objects and pass as they are.)
+ */
+function readable(value: unknown, ancestors = new WeakSet<object>()): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object') return value;
+  if (ancestors.has(value)) return '[cycle]';
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => readable(item, ancestors));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, readable(item, ancestors)]));
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+async function historyText(handle: PipelineHandle): Promise<string> {
+  const history = await handle.fetchHistory();
+  assert.ok((history.events?.length ?? 0) > 0, 'the history has events');
+  return JSON.stringify(readable(history));
+}
+
+function assertNoSecret(text: string, where: string): void {
+  for (const secret of secrets) assert.ok(!text.includes(secret), `${where} contains a token`);
+}
+
+function aihubWith(env: PipelineEnv, token: string): AihubSettings {
+  return { apiRoot: env.emulator.url, token, ibContext: undefined, requestTimeoutMs: 10_000 };
+}
+
+describe('the AI Hub token never leaves the worker', () => {
+  const temporal = useTemporal();
+
+  it('a successful pipeline keeps the token out of its history and results', async () => {
+    await withPipelineEnv(temporal(), { tokens: [TOKEN] }, async (env) => {
+      const files = await writeLocalFiles(sampleInvoices(2));
+      const { handle, result } = await env.withWorker(
+        async () => {
+          const handle = await env.start({
+            workflowId: uniqueId('secrets-ok'),
+            appName: 'invoices',
+            files,
+            cleanup: 'all',
+            wait: quickWait,
+          });
+          return { handle, result: await within(60_000, 'the pipeline completing', handle.result()) };
+        },
+        { aihub: aihubWith(env, TOKEN) },
+      );
+      assert.equal(result.status, 'COMPLETE');
+      const history = await historyText(handle);
+      assert.ok(
+        history.includes(result.resultsPath),
+        'payloads are read as text (the result is in the history)',
+      );
+      assertNoSecret(history, 'the history');
+      assertNoSecret(JSON.stringify(result), 'the result');
+      assertNoSecret(await readFile(result.resultsPath, 'utf8'), 'results.jsonl');
+      assertNoSecret(await readFile(result.manifestPath, 'utf8'), 'manifest.json');
+    });
+  });
+
+  it('a pipeline failing with 401 keeps the wrong token out of its history and errors', async () => {
+    await withPipelineEnv(temporal(), { tokens: [TOKEN] }, async (env) => {
+      const folder = `acme/Claims/fs/Instabase Drive/inbox/${uniqueId('day')}`;
+      for (const [name, text] of Object.entries(sampleInvoices(2))) {
+        await env.admin.putDriveFile(`${folder}/${name}`, text);
+      }
+      const { handle, err } = await env.withWorker(
+        async () => {
+          const handle = await env.start({
+            workflowId: uniqueId('secrets-401'),
+            appName: 'invoices',
+            inputDir: folder,
+            wait: quickWait,
+          });
+          return { handle, err: await within(30_000, 'the pipeline failing', rejectionOf(handle.result())) };
+        },
+        { aihub: aihubWith(env, WRONG_TOKEN) },
+      );
+      assert.equal(failureTypeOf(err), failureTypes.auth);
+      const history = await historyText(handle);
+      assert.ok(history.includes(folder), 'payloads are read as text (the input is in the history)');
+      assertNoSecret(history, 'the history');
+      for (const [i, cause] of causeChain(err).entries()) {
+        assert.ok(cause instanceof Error);
+        assertNoSecret(`${cause.message}\n${cause.stack ?? ''}`, `error ${i} of the cause chain`);
+      }
+    });
+  });
+});

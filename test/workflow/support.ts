@@ -1,0 +1,74 @@
+/**
+ * Helpers of the workflow suites: one Temporal dev server per file, a fresh emulator and task
+ * queue per test, bounded polling and bounded waits (so a broken behaviour fails the test
+ * instead of hanging it).
+ */
+import { after, before } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { EmulatorOptions } from '../../src/emulator';
+import type { CallsSnapshot } from '../../src/emulator/call-log';
+import { startPipelineEnv } from '../helpers/pipeline-env';
+import type { PipelineEnv } from '../helpers/pipeline-env';
+import { startDevServer } from '../helpers/temporal';
+
+/** Starts one Temporal dev server for the enclosing suite (before/after hooks); returns a getter. */
+export function useTemporal(): () => TestWorkflowEnvironment {
+  let temporal: TestWorkflowEnvironment | undefined;
+  before(async () => {
+    temporal = await startDevServer();
+  });
+  after(async () => {
+    await temporal?.teardown();
+  });
+  return () => {
+    if (temporal === undefined) throw new Error('the Temporal dev server is not started yet');
+    return temporal;
+  };
+}
+
+/** Runs `fn` with a fresh emulator and task queue on the shared Temporal server, then closes them. */
+export async function withPipelineEnv<T>(
+  temporal: TestWorkflowEnvironment,
+  emulator: EmulatorOptions,
+  fn: (env: PipelineEnv) => Promise<T>,
+): Promise<T> {
+  const env = await startPipelineEnv({ temporal, emulator });
+  try {
+    return await fn(env);
+  } finally {
+    await env.close();
+  }
+}
+
+/** Resolves as `promise` does, or rejects when it takes longer than `ms`. */
+export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Calls `probe` every `intervalMs` until it answers something other than undefined; fails after `timeoutMs`. */
+export async function pollUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  { timeoutMs = 20_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** All API calls the emulator counted, over every endpoint. */
+export function totalCalls(calls: CallsSnapshot): number {
+  return Object.values(calls.counts).reduce((sum, n) => sum + n, 0);
+}
