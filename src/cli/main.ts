@@ -1,0 +1,61 @@
+/**
+ * The `hubrun` command line. Each command has `--help`; errors go to stderr with a non-zero
+ * exit (2 for bad usage), and nothing is started when the input is wrong.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config';
+import { main as emulatorMain } from '../emulator/main';
+import { main as workerMain } from '../worker';
+
+function program(): Command {
+  const cli = new Command('hubrun')
+    .description('Durable orchestrator for Instabase AI Hub batch runs, on Temporal')
+    .showHelpAfterError()
+    .exitOverride();
+
+  cli
+    .command('worker')
+    .description(
+      'run a worker against the configured Temporal and AI Hub (see the environment table in README.md)',
+    )
+    .action(() => workerMain());
+
+  cli
+    .command('emulator')
+    .description('run the local AI Hub emulator alone (hubrun emulator --help for its options)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action((_opts: unknown, command: Command) => emulatorMain(['node', 'hubrun emulator', ...command.args]));
+
+  cli
+    .command('demo')
+    .description('the local stack plus one pipeline over examples/ (coming with the operator surface)')
+    .action(() => {
+      console.error(
+        'hubrun demo: the one-command local stack is not built yet. Today: `hubrun emulator` runs the AI Hub ' +
+          'emulator and `hubrun worker` a worker against a Temporal server; `npm test` runs every pipeline ' +
+          'behaviour against a real Temporal dev server and the emulator.',
+      );
+      process.exitCode = 1;
+    });
+  return cli;
+}
+
+/** Parses `argv` (node-style) and runs the command; sets the exit code on failure. */
+export async function run(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    console.error(
+      `hubrun: ${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void run(process.argv);
