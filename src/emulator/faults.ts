@@ -13,6 +13,7 @@ export const FaultRuleSchema: z.ZodType<FaultRule> = z.object({
   kind: z.enum(['latency', 'error', 'drop', 'lose-response']),
   rate: z.number().min(0).max(1).optional(),
   times: z.number().int().min(0).optional(),
+  after: z.number().int().min(0).optional(),
   latencyMs: z.number().min(0).optional(),
   status: z.number().int().min(100).max(599).optional(),
   retryAfterSeconds: z.number().min(0).optional(),
@@ -35,7 +36,7 @@ export interface FaultDecision {
 
 /** The active rules and how often each has fired. */
 export class FaultInjector {
-  private active: { rule: FaultRule; fired: number }[] = [];
+  private active: { rule: FaultRule; fired: number; seen: number }[] = [];
 
   constructor(
     rules: readonly FaultRule[] = [],
@@ -46,7 +47,7 @@ export class FaultInjector {
 
   /** Replaces the rules (and their firing counts). */
   set(rules: readonly FaultRule[]): void {
-    this.active = rules.map((rule) => ({ rule: { ...rule }, fired: 0 }));
+    this.active = rules.map((rule) => ({ rule: { ...rule }, fired: 0, seen: 0 }));
   }
 
   get rules(): FaultRule[] {
@@ -61,9 +62,11 @@ export class FaultInjector {
   /** Decides the faults of one call to `endpoint`, counting the rules that fire. */
   decide(endpoint: EndpointName): FaultDecision {
     const decision: FaultDecision = { latencyMs: 0, action: null };
-    const fires = (entry: { rule: FaultRule; fired: number }): boolean => {
+    const fires = (entry: { rule: FaultRule; fired: number; seen: number }): boolean => {
       const { rule } = entry;
       if (rule.endpoint !== '*' && rule.endpoint !== endpoint) return false;
+      entry.seen += 1;
+      if (entry.seen <= (rule.after ?? 0)) return false;
       if (rule.times !== undefined && entry.fired >= rule.times) return false;
       if (this.random() >= (rule.rate ?? 1)) return false;
       entry.fired += 1;

@@ -64,6 +64,8 @@ export type FaultRule = {
   rate?: number;
   /** Fire at most this many times, then the rule is inert. */
   times?: number;
+  /** Let the first `after` matching calls through untouched before the rule may fire. @default 0 */
+  after?: number;
   /** Delay of a `latency` rule. */
   latencyMs?: number;
   /**
