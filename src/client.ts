@@ -9,7 +9,7 @@ import type { Config } from './config';
 import { checkPipelineInput, deriveWorkflowId } from './pipeline-input';
 import type { PipelineInputDraft } from './pipeline-input';
 import { CHECK_NOW_SIGNAL, PROGRESS_QUERY, workflowTypes } from './shared';
-import type { PipelineProgress, PipelineResult } from './shared';
+import type { Phase, PipelineProgress, PipelineResult } from './shared';
 
 /** Thrown by {@link startPipeline} when the input is invalid; `problems` names each field at fault. */
 export class PipelineInputError extends Error {
@@ -67,7 +67,15 @@ export async function getProgress(handle: PipelineHandle): Promise<LiveProgress>
   const description = await handle.describe();
   const workflowStatus = description.status.name;
   const progress =
-    workflowStatus === 'RUNNING' ? await handle.query<PipelineProgress>(PROGRESS_QUERY) : emptyProgress();
+    workflowStatus === 'RUNNING'
+      ? await handle.query<PipelineProgress>(PROGRESS_QUERY)
+      : closedProgress(
+          workflowStatus === 'COMPLETED'
+            ? 'COMPLETED'
+            : workflowStatus === 'CANCELLED'
+              ? 'CANCELLED'
+              : 'FAILED',
+        );
   const pending = description.raw.pendingActivities?.[0];
   const live: LiveProgress = { ...progress, workflowStatus, currentAttempt: pending?.attempt ?? null };
   if (pending) {
@@ -81,9 +89,10 @@ export async function getProgress(handle: PipelineHandle): Promise<LiveProgress>
   return live;
 }
 
-function emptyProgress(): PipelineProgress {
+/** What is known of a closed pipeline without replaying it (its result or failure says the rest). */
+function closedProgress(phase: Phase): PipelineProgress {
   return {
-    phase: 'COMPLETED',
+    phase,
     runId: null,
     remoteStatus: null,
     batchId: null,

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
 import { main as emulatorMain } from '../emulator/main';
+import { runDemo, runDev } from './demo';
 import { main as workerMain } from '../worker';
 
 function program(): Command {
@@ -29,16 +30,18 @@ function program(): Command {
     .action((_opts: unknown, command: Command) => emulatorMain(['node', 'hubrun emulator', ...command.args]));
 
   cli
+    .command('dev')
+    .description(
+      'start the local stack: Temporal dev server (UI on :8233), the AI Hub emulator unless AIHUB_API_ROOT is set, and a worker',
+    )
+    .action(() => runDev());
+
+  cli
     .command('demo')
-    .description('the local stack plus one pipeline over examples/ (coming with the operator surface)')
-    .action(() => {
-      console.error(
-        'hubrun demo: the one-command local stack is not built yet. Today: `hubrun emulator` runs the AI Hub ' +
-          'emulator and `hubrun worker` a worker against a Temporal server; `npm test` runs every pipeline ' +
-          'behaviour against a real Temporal dev server and the emulator.',
-      );
-      process.exitCode = 1;
-    });
+    .description(
+      'the local stack plus one pipeline over examples/invoices, with live progress and the summary',
+    )
+    .action(() => runDemo());
   return cli;
 }
 
