@@ -32,8 +32,8 @@ export type EndpointName = keyof typeof endpoints;
 /** All endpoint names, for iteration (fault rules, call counters). */
 export const endpointNames = Object.keys(endpoints) as EndpointName[];
 
-/** Files above this size go through a multipart upload session (AI Hub's documented threshold). */
-export const MULTIPART_THRESHOLD_BYTES = 10 * 1024 * 1024;
+/** Files above this size go through a multipart upload session: AI Hub documents "over 10 MB", read as 10,000,000 bytes (below 10 MiB, safe either way). */
+export const MULTIPART_THRESHOLD_BYTES = 10_000_000;
 
 /** AI Hub's limits on one run. */
 export const aihubLimits = {
