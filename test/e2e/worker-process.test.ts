@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, test } from 'node:test';
+import { EMULATOR_DEFAULT_TOKEN, startEmulator } from '../../src/emulator';
+import type { Emulator } from '../../src/emulator';
+import { startPipeline } from '../../src/client';
+import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
+import { startDevServer } from '../helpers/temporal';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+
+const root = join(__dirname, '..', '..');
+let temporal: TestWorkflowEnvironment;
+let emulator: Emulator;
+
+before(async () => {
+  temporal = await startDevServer();
+  emulator = await startEmulator();
+});
+after(async () => {
+  await emulator.close();
+  await temporal.teardown();
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+test('`hubrun worker` runs pipelines, serves Prometheus metrics and stops cleanly on SIGTERM', async () => {
+  const metricsPort = await freePort();
+  const taskQueue = `worker-process-${Date.now()}`;
+  const child = spawn(process.execPath, [join(root, 'bin', 'hubrun.js'), 'worker'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      AIHUB_API_ROOT: emulator.url,
+      AIHUB_API_TOKEN: EMULATOR_DEFAULT_TOKEN,
+      TEMPORAL_ADDRESS: temporal.address,
+      HUBRUN_TASK_QUEUE: taskQueue,
+      HUBRUN_OUTPUT_DIR: await mkdtemp(join(tmpdir(), 'hubrun-worker-')),
+      HUBRUN_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  try {
+    const batchId = await seedBatch(emulator, sampleInvoices(2));
+    const handle = await startPipeline(
+      temporal.client,
+      { workflowId: `worker-process-${Date.now()}`, appName: 'invoices', batchId, wait: quickWait },
+      { taskQueue },
+    );
+    const result = await handle.result();
+    assert.equal(result.files, 2);
+
+    let metrics = '';
+    for (let i = 0; i < 50 && !metrics.includes('temporal_'); i++) {
+      metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+        .then((r) => r.text())
+        .catch(() => '');
+      if (!metrics.includes('temporal_')) await sleep(200);
+    }
+    assert.match(metrics, /temporal_\w+/, 'Prometheus metrics are served');
+  } finally {
+    child.kill('SIGTERM');
+  }
+  assert.equal(await exited, 0, output);
+  assert.ok(!output.includes(EMULATOR_DEFAULT_TOKEN), 'the token is not logged');
+});
