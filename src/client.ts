@@ -8,8 +8,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Config } from './config';
 import { checkPipelineInput, deriveWorkflowId } from './pipeline-input';
 import type { PipelineInputDraft } from './pipeline-input';
-import { CHECK_NOW_SIGNAL, PROGRESS_QUERY, workflowTypes } from './shared';
-import type { Phase, PipelineProgress, PipelineResult } from './shared';
+import { CHECK_NOW_SIGNAL, initialProgress, phases, PROGRESS_QUERY, workflowTypes } from './shared';
+import type { PipelineProgress, PipelineResult } from './shared';
 
 /** Thrown by {@link startPipeline} when the input is invalid; `problems` names each field at fault. */
 export class PipelineInputError extends Error {
@@ -69,12 +69,14 @@ export async function getProgress(handle: PipelineHandle): Promise<LiveProgress>
   const progress =
     workflowStatus === 'RUNNING'
       ? await handle.query<PipelineProgress>(PROGRESS_QUERY)
-      : closedProgress(
+      : // A closed pipeline is not replayed for its progress: its result or failure says the rest.
+        initialProgress(
           workflowStatus === 'COMPLETED'
-            ? 'COMPLETED'
+            ? phases.completed
             : workflowStatus === 'CANCELLED'
-              ? 'CANCELLED'
-              : 'FAILED',
+              ? phases.cancelled
+              : phases.failed,
+          null,
         );
   const pending = description.raw.pendingActivities?.[0];
   const live: LiveProgress = { ...progress, workflowStatus, currentAttempt: pending?.attempt ?? null };
@@ -87,22 +89,6 @@ export async function getProgress(handle: PipelineHandle): Promise<LiveProgress>
     if (failure) live.lastError = failure;
   }
   return live;
-}
-
-/** What is known of a closed pipeline without replaying it (its result or failure says the rest). */
-function closedProgress(phase: Phase): PipelineProgress {
-  return {
-    phase,
-    runId: null,
-    remoteStatus: null,
-    batchId: null,
-    checks: 0,
-    nextCheckAt: null,
-    waitingSince: null,
-    filesUploaded: 0,
-    filesPaged: 0,
-    lastError: null,
-  };
 }
 
 /** Asks the pipeline to check its AI Hub run now instead of waiting out the backoff. */

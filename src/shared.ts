@@ -104,6 +104,22 @@ export interface PipelineProgress {
   lastError: string | null;
 }
 
+/** Progress before anything has happened, in `phase`. */
+export function initialProgress(phase: Phase, batchId: number | null): PipelineProgress {
+  return {
+    phase,
+    runId: null,
+    remoteStatus: null,
+    batchId,
+    checks: 0,
+    nextCheckAt: null,
+    waitingSince: null,
+    filesUploaded: 0,
+    filesPaged: 0,
+    lastError: null,
+  };
+}
+
 /** Counts over a run's results, as written to `manifest.json` and returned in the summary. */
 export interface ResultCounts {
   files: number;

@@ -88,6 +88,23 @@ export function installRuntime(config: Pick<Config, 'logLevel' | 'metricsAddress
   });
 }
 
+/** A worker on `connection` with the task queue, results folder, bundle and call budget the configuration names. */
+export function createConfiguredWorker(
+  config: Readonly<Config>,
+  aihub: AihubSettings,
+  connection: NativeConnection,
+): Promise<Worker> {
+  return createHubrunWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.taskQueue,
+    aihub,
+    outputDir: config.outputDir,
+    workflowBundlePath: config.workflowBundlePath,
+    maxAihubCallsPerSecond: config.maxAihubCallsPerSecond,
+  });
+}
+
 /** Connects to Temporal and runs a worker until SIGINT/SIGTERM (or `signal`), then shuts it down gracefully. */
 export async function runWorker(
   config: Readonly<Config>,
@@ -96,15 +113,7 @@ export async function runWorker(
 ): Promise<void> {
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   try {
-    const worker = await createHubrunWorker({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.taskQueue,
-      aihub,
-      outputDir: config.outputDir,
-      workflowBundlePath: config.workflowBundlePath,
-      maxAihubCallsPerSecond: config.maxAihubCallsPerSecond,
-    });
+    const worker = await createConfiguredWorker(config, aihub, connection);
     signal?.addEventListener('abort', () => worker.shutdown(), { once: true });
     Runtime.instance().logger.info('hubrun worker started', {
       taskQueue: config.taskQueue,

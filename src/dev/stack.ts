@@ -14,7 +14,7 @@ import type { AihubSettings } from '../config';
 import { EMULATOR_DEFAULT_PORT, EMULATOR_DEFAULT_TOKEN, startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import { searchAttributeKeys } from '../shared';
-import { createHubrunWorker } from '../worker';
+import { createConfiguredWorker } from '../worker';
 import { isListening, waitForPort } from './ports';
 import { projectRoot, temporalCliPath } from './temporal-binaries';
 
@@ -85,15 +85,7 @@ export async function startLocalStack(config: Readonly<Config>): Promise<LocalSt
 
     const connection = await NativeConnection.connect(config.temporal.connectionOptions);
     stops.push(() => connection.close());
-    const worker = await createHubrunWorker({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.taskQueue,
-      aihub,
-      outputDir: config.outputDir,
-      workflowBundlePath: config.workflowBundlePath,
-      maxAihubCallsPerSecond: config.maxAihubCallsPerSecond,
-    });
+    const worker = await createConfiguredWorker(config, aihub, connection);
     const workerDone = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

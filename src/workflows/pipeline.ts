@@ -25,7 +25,14 @@ import type { Activities, RunTransition, StartedRun } from '../activities';
 import type { RunStatus } from '../aihub/schemas';
 import { batchNameFor, checkPipelineInput, exactlyOnceTag } from '../pipeline-input';
 import type { PipelineInput, PipelineInputDraft } from '../pipeline-input';
-import { CHECK_NOW_SIGNAL, failureTypes, phases, PROGRESS_QUERY, searchAttributes } from '../shared';
+import {
+  CHECK_NOW_SIGNAL,
+  failureTypes,
+  initialProgress,
+  phases,
+  PROGRESS_QUERY,
+  searchAttributes,
+} from '../shared';
 import type { Phase, PipelineProgress, PipelineResult } from '../shared';
 import { remoteCall, startCall, transfer, waitForRunOptions } from './activity-options';
 
@@ -58,18 +65,7 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
   }
   const input = checked.input;
   const info = workflowInfo();
-  const progress: PipelineProgress = {
-    phase: phases.validating,
-    runId: null,
-    remoteStatus: null,
-    batchId: input.batchId ?? null,
-    checks: 0,
-    nextCheckAt: null,
-    waitingSince: null,
-    filesUploaded: 0,
-    filesPaged: 0,
-    lastError: null,
-  };
+  const progress = initialProgress(phases.validating, input.batchId ?? null);
   let checkNowRequests = 0;
   setHandler(progressQuery, () => progress);
   setHandler(checkNowSignal, () => {
