@@ -91,6 +91,19 @@ export async function getProgress(handle: PipelineHandle): Promise<LiveProgress>
   return live;
 }
 
+/** A typed handle on the pipeline with this workflow id, whoever started it. */
+export function getPipeline(client: Client, workflowId: string): PipelineHandle {
+  return client.workflow.getHandle(workflowId);
+}
+
+/**
+ * Cancels a pipeline: its wait stops at once and its `onCancel` policy (`abandon` or `delete`)
+ * is applied to the AI Hub run; resolves when the request is recorded, not when the pipeline ends.
+ */
+export async function cancelPipeline(handle: PipelineHandle): Promise<void> {
+  await handle.cancel();
+}
+
 /** Asks the pipeline to check its AI Hub run now instead of waiting out the backoff. */
 export async function checkNow(handle: PipelineHandle): Promise<void> {
   await handle.signal(CHECK_NOW_SIGNAL);

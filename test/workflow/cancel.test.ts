@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getProgress } from '../../src/client';
+import { cancelPipeline, getPipeline, getProgress } from '../../src/client';
 import type { FaultRule } from '../../src/emulator';
 import type { PipelineHandle } from '../../src/client';
 import { phases, searchAttributes } from '../../src/shared';
@@ -48,7 +48,8 @@ describe('cancelling a pipeline stops the wait at once and applies its onCancel 
         return live.runId !== null && (live.currentAttempt ?? 0) >= 2 ? live.runId : undefined;
       });
       assert.equal((await env.admin.calls()).counts.getRun, 1);
-      await handle.cancel();
+      // As another service would: a handle by workflow id alone.
+      await cancelPipeline(getPipeline(env.client, handle.workflowId));
       const err = await within(CANCELLED_WITHIN_MS, 'the cancellation', rejectionOf(handle.result()));
       return { runId, err, handle };
     });
