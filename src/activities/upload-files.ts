@@ -47,7 +47,7 @@ export function uploadFilesActivity(deps: ActivityDeps): (args: UploadFilesInput
     const resumed = ctx.info.heartbeatDetails as UploadCheckpoint | undefined;
     const batchId =
       resumed?.batchId ??
-      (ctx.info.attempt > 1 ? await findBatch(deps.aihub, args, opts.signal) : undefined) ??
+      (ctx.info.attempt > 1 ? await aihubCall(() => findBatch(deps.aihub, args, opts.signal)) : undefined) ??
       (
         await aihubCall(() =>
           deps.aihub.createBatch(
@@ -111,16 +111,9 @@ async function findBatch(
   args: UploadFilesInput,
   signal: AbortSignal,
 ): Promise<number | undefined> {
-  const limit = 100;
-  for (let offset = 0; ; offset += limit) {
-    const page = await aihubCall(() =>
-      aihub.listBatches(
-        { limit, offset, ...(args.workspace !== null ? { workspace: args.workspace } : {}) },
-        { signal },
-      ),
-    );
-    const found = page.find((b) => b.name === args.batchName);
-    if (found !== undefined) return found.id;
-    if (page.length < limit) return undefined;
+  const query = args.workspace !== null ? { workspace: args.workspace } : {};
+  for await (const batch of aihub.listAllBatches(query, { signal })) {
+    if (batch.name === args.batchName) return batch.id;
   }
+  return undefined;
 }

@@ -50,8 +50,24 @@ export interface AihubClientOptions {
 /** Default timeout of one HTTP request. @default 30000 */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Default page size of {@link AihubClient.listAllRuns}. @default 100 */
+/** Default page size of {@link AihubClient.listAllRuns} and {@link AihubClient.listAllBatches}. @default 100 */
 export const DEFAULT_LIST_RUNS_LIMIT = 100;
+
+/**
+ * Pages an AI Hub list that has no total and no `has_more` (runs, batches): `offset` advances
+ * by the page's length until a page comes back shorter than `limit`.
+ */
+async function* pageByOffset<T>(
+  limit: number,
+  fetchPage: (offset: number) => Promise<T[]>,
+): AsyncGenerator<T> {
+  for (let offset = 0; ;) {
+    const page = await fetchPage(offset);
+    yield* page;
+    if (page.length < limit) return;
+    offset += page.length;
+  }
+}
 
 /** A typed AI Hub v2 client without retries of its own; each call resolves with a parsed body or throws an `AihubError`. */
 export class AihubClient {
@@ -101,14 +117,9 @@ export class AihubClient {
   }
 
   /** Lists every matching run, paging with `offset` until a short page. `limit` @default 100 */
-  async *listAllRuns(query: Omit<ListRunsQuery, 'offset'>, opts?: CallOptions): AsyncGenerator<Run> {
+  listAllRuns(query: Omit<ListRunsQuery, 'offset'>, opts?: CallOptions): AsyncGenerator<Run> {
     const limit = query.limit ?? DEFAULT_LIST_RUNS_LIMIT;
-    for (let offset = 0; ;) {
-      const page = await this.listRuns({ ...query, limit, offset }, opts);
-      yield* page;
-      if (page.length < limit) return;
-      offset += page.length;
-    }
+    return pageByOffset(limit, (offset) => this.listRuns({ ...query, limit, offset }, opts));
   }
 
   /** Deletes a run's data (it does not stop the run); answers the deletion jobs to poll. */
@@ -125,6 +136,15 @@ export class AihubClient {
   async listBatches(query?: ListBatchesQuery, opts?: CallOptions): Promise<BatchInfo[]> {
     return (await this.#transport.json({ endpoint: 'listBatches', query }, ListBatchesResponse, opts))
       .batches;
+  }
+
+  /** Lists every matching batch, paging with `offset` until a short page. `limit` @default 100 */
+  listAllBatches(
+    query: Omit<ListBatchesQuery, 'offset'> = {},
+    opts?: CallOptions,
+  ): AsyncGenerator<BatchInfo> {
+    const limit = query.limit ?? DEFAULT_LIST_RUNS_LIMIT;
+    return pageByOffset(limit, (offset) => this.listBatches({ ...query, limit, offset }, opts));
   }
 
   /** Describes a batch; 404 when it is missing or not accessible. */

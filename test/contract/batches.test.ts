@@ -70,6 +70,17 @@ describe('contract: batches', () => {
     assert.deepEqual(pages, [ids.slice(0, 2), ids.slice(2)]);
   });
 
+  it('listAllBatches pages with limit and offset until a short page and yields every batch once', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await h.client.createBatch({ name: `all ${i}`, workspace: 'Paging-All' })).id);
+    }
+    const seen: number[] = [];
+    for await (const batch of h.client.listAllBatches({ workspace: 'Paging-All', limit: 2 }))
+      seen.push(batch.id);
+    assert.deepEqual(seen, ids);
+  });
+
   it('putBatchFile stores the bytes; the same name again overwrites them', async () => {
     const { id } = await h.client.createBatch({ name: 'overwrite' });
     const first = Buffer.from('first version, rather longer\n');

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EndpointName } from '../../src/aihub/endpoints';
 import { exactlyOnceTag } from '../../src/pipeline-input';
-import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
+import {
+  emulatorClient,
+  quickWait,
+  sampleInvoices,
+  seedBatch,
+  writeLocalFiles,
+} from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
 import { useTemporal, within, withPipelineEnv } from './support';
 
@@ -49,5 +55,31 @@ describe('a lost answer to the start call does not start a second run', () => {
 
   it('a deployment run is adopted through list runs instead of being POSTed again', async () => {
     await startWithLostAnswer('runDeployment', { deploymentId: 'dep-invoices' });
+  });
+
+  it('a lost answer to create batch is adopted by name: the files land in one batch', async () => {
+    const faults = [{ endpoint: 'createBatch' as const, kind: 'lose-response' as const, times: 1 }];
+    await withPipelineEnv(temporal(), { faults }, async (env) => {
+      const paths = await writeLocalFiles(sampleInvoices(2));
+      const result = await env.withWorker(async () => {
+        const handle = await env.start({
+          workflowId: uniqueId('one-batch'),
+          appName: 'invoices',
+          files: paths,
+          wait: quickWait,
+        });
+        return within(60_000, 'the pipeline completing', handle.result());
+      });
+      const { counts } = await env.admin.calls();
+      assert.equal(counts.createBatch, 1, 'the batch was created once');
+      assert.ok(counts.listBatches >= 1, 'the retried upload looked for the batch by name');
+      const batches = await emulatorClient(env.emulator).listBatches();
+      assert.deepEqual(
+        batches.map((b) => b.id),
+        [result.batchId],
+        'the pipeline ran on the one batch the lost call created',
+      );
+      assert.equal(result.files, 2);
+    });
   });
 });
