@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { quickWait, sampleInvoices, seedBatch, writeLocalFiles } from '../test/helpers/aihub-fixtures';
 import { startPipelineEnv } from '../test/helpers/pipeline-env';
+import { pollUntil } from '../test/helpers/waiting';
 
 async function main(): Promise<void> {
   const env = await startPipelineEnv();
@@ -53,14 +54,10 @@ async function main(): Promise<void> {
         batchId,
         wait: quickWait,
       });
-      for (;;) {
-        const run = (await env.admin.runs()).find((r) => r.status === 'STOPPED_AT_CHECKPOINT');
-        if (run) {
-          await env.admin.completeReview(run.id);
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const inReview = await pollUntil('the run to stop at the review checkpoint', async () =>
+        (await env.admin.runs()).find((r) => r.status === 'STOPPED_AT_CHECKPOINT'),
+      );
+      await env.admin.completeReview(inReview.id);
       await save('deployment-review', review);
       const cancelled = await env.start({
         workflowId: 'replay-cancel-delete',
@@ -69,13 +66,11 @@ async function main(): Promise<void> {
         onCancel: 'delete',
         wait: { initialIntervalSeconds: 30 },
       });
-      for (;;) {
-        const run = (await env.admin.runs()).find(
+      await pollUntil('the run to be started', async () =>
+        (await env.admin.runs()).find(
           (r) => r.tags.some((t) => t.startsWith('hubrun:')) && r.status === 'RUNNING',
-        );
-        if (run) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+        ),
+      );
       await cancelled.cancel();
       await save('cancel-delete', cancelled);
     });

@@ -4,13 +4,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { EMULATOR_DEFAULT_TOKEN, startEmulator } from '../../src/emulator';
 import type { Emulator } from '../../src/emulator';
 import { startPipeline } from '../../src/client';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { startDevServer } from '../helpers/temporal';
+import { pollUntil } from '../helpers/waiting';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 const root = join(__dirname, '..', '..');
@@ -65,13 +65,16 @@ test('`hubrun worker` runs pipelines, serves Prometheus metrics and stops cleanl
     const result = await handle.result();
     assert.equal(result.files, 2);
 
-    let metrics = '';
-    for (let i = 0; i < 50 && !metrics.includes('temporal_'); i++) {
-      metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
-        .then((r) => r.text())
-        .catch(() => '');
-      if (!metrics.includes('temporal_')) await sleep(200);
-    }
+    const metrics = await pollUntil(
+      'Prometheus metrics from the worker',
+      async () => {
+        const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+          .then((r) => r.text())
+          .catch(() => '');
+        return text.includes('temporal_') ? text : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
     assert.match(metrics, /temporal_\w+/, 'Prometheus metrics are served');
   } finally {
     child.kill('SIGTERM');

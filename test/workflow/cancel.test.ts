@@ -8,7 +8,8 @@ import { sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { isWorkflowCancelled, rejectionOf } from '../helpers/failures';
 import { uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';
-import { pollUntil, useTemporal, within, withPipelineEnv } from './support';
+import { pollUntil, within } from '../helpers/waiting';
+import { useTemporal, withPipelineEnv } from './support';
 
 /** A run that never finishes by itself. */
 const endlessApp = {

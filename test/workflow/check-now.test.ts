@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { checkNow, getProgress } from '../../src/client';
 import { sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
-import { pollUntil, useTemporal, within, withPipelineEnv } from './support';
+import { pollUntil, within } from '../helpers/waiting';
+import { useTemporal, withPipelineEnv } from './support';
 
 /** A run that completes at its second status check. */
 const twoChecksApp = {

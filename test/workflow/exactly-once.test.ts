@@ -10,7 +10,8 @@ import {
   writeLocalFiles,
 } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
-import { useTemporal, within, withPipelineEnv } from './support';
+import { within } from '../helpers/waiting';
+import { useTemporal, withPipelineEnv } from './support';
 
 describe('a lost answer to the start call does not start a second run', () => {
   const temporal = useTemporal();

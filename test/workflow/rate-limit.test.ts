@@ -4,7 +4,8 @@ import type { CallLogEntry } from '../../src/emulator/call-log';
 import type { FaultRule } from '../../src/emulator';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
-import { useTemporal, within, withPipelineEnv } from './support';
+import { within } from '../helpers/waiting';
+import { useTemporal, withPipelineEnv } from './support';
 
 /**
  * Longer than the ~1 s the Temporal dev server puts between retries at the least, and than the

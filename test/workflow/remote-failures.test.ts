@@ -6,7 +6,8 @@ import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures'
 import { failureTypeOf, rejectionOf } from '../helpers/failures';
 import { uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';
-import { totalCalls, useTemporal, within, withPipelineEnv } from './support';
+import { within } from '../helpers/waiting';
+import { totalCalls, useTemporal, withPipelineEnv } from './support';
 
 /** Far below the transient retry policy's day-long budget: a pipeline that retried would not fail this soon. */
 const FAILS_WITHIN_MS = 30_000;

@@ -4,7 +4,8 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { phases, searchAttributes } from '../../src/shared';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
-import { pollUntil, useTemporal, within, withPipelineEnv } from './support';
+import { pollUntil, within } from '../helpers/waiting';
+import { useTemporal, withPipelineEnv } from './support';
 
 describe('a run stopped at the review checkpoint is visible as such and resumes when reviewed', () => {
   const temporal = useTemporal();

@@ -8,7 +8,8 @@ import { quickWait, sampleInvoices, writeLocalFiles } from '../helpers/aihub-fix
 import { causeChain, failureTypeOf, rejectionOf } from '../helpers/failures';
 import { uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';
-import { useTemporal, within, withPipelineEnv } from './support';
+import { within } from '../helpers/waiting';
+import { useTemporal, withPipelineEnv } from './support';
 
 const TOKEN = 'tok-SECRET-9f8e7d';
 const WRONG_TOKEN = 'tok-WRONG-5a4b3c';
