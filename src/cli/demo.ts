@@ -5,6 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connectClient, getProgress, startPipeline } from '../client';
 import { loadConfig } from '../config';
 import { startLocalStack } from '../dev/stack';
@@ -44,24 +45,26 @@ export async function runDemo(): Promise<void> {
       console.log(`pipeline ${workflowId}: ${files.length} files from ${examplesDir}`);
       console.log(`watch it: ${uiLink}`);
       const startedAt = Date.now();
-      let last = '';
+      const elapsed = (): string => ((Date.now() - startedAt) / 1000).toFixed(1);
       const result = handle.result();
-      let done = false;
-      void result.finally(() => (done = true)).catch(() => undefined);
-      while (!done) {
+      const settled = result.then(
+        () => true,
+        () => true,
+      );
+      let last = '';
+      do {
         const p = await getProgress(handle).catch(() => undefined);
         const line = p
           ? `${p.phase.padEnd(16)} run ${p.runId ?? '-'}  AI Hub ${p.remoteStatus ?? '-'}  checks ${p.checks}`
           : '';
         if (line !== '' && line !== last) {
-          console.log(`  ${((Date.now() - startedAt) / 1000).toFixed(1).padStart(5)} s  ${line}`);
+          console.log(`  ${elapsed().padStart(5)} s  ${line}`);
           last = line;
         }
-        await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
-      }
+      } while (!(await Promise.race([settled, sleep(500).then(() => false)])));
       const summary = await result;
       console.log(
-        `COMPLETE in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${summary.files} files, ${summary.documents} documents, ` +
+        `COMPLETE in ${elapsed()} s: ${summary.files} files, ${summary.documents} documents, ` +
           `${summary.fields} fields, ${summary.fieldErrors} in ERROR`,
       );
       console.log(`results:  ${summary.resultsPath}`);

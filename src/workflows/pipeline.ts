@@ -76,13 +76,12 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
     progress.phase = phase;
     upsertSearchAttributes([{ key: searchAttributes.phase, value: phase }]);
   };
+  const app = input.appName ?? input.appId;
   upsertSearchAttributes([
     ...(input.deploymentId !== undefined
       ? [{ key: searchAttributes.deploymentId, value: input.deploymentId }]
       : []),
-    ...((input.appName ?? input.appId)
-      ? [{ key: searchAttributes.app, value: (input.appName ?? input.appId) as string }]
-      : []),
+    ...(app !== undefined ? [{ key: searchAttributes.app, value: app }] : []),
     ...(input.batchId !== undefined ? [{ key: searchAttributes.batchId, value: String(input.batchId) }] : []),
   ]);
 
