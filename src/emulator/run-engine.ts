@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Run, RunStatus } from '../aihub/schemas';
-import type { SettledRun, StateStore, StoredRun, StoredRunFile } from './state-store';
+import type { SettledRun, StateStore, StoredRun } from './state-store';
 import type { AppBehaviour } from './types';
 import { CANCELLED_MSG, REVIEW_WAIT_MSG } from './undocumented';
 
@@ -25,19 +25,20 @@ export interface RunView {
   finishNs: string | null;
 }
 
-/** What a new run is made of. */
-export interface NewRun {
-  app: AppBehaviour;
-  deploymentId: string | null;
-  batchId: number | null;
-  inputDir: string | null;
-  outputWorkspace: string | null;
-  outputDir: string | null;
-  version: string | null;
-  tags: string[];
-  customKeys: Record<string, unknown> | null;
-  files: StoredRunFile[];
-}
+/** What a new run is made of: the stored run's request-given parts. */
+export type NewRun = Pick<
+  StoredRun,
+  | 'app'
+  | 'deploymentId'
+  | 'batchId'
+  | 'inputDir'
+  | 'outputWorkspace'
+  | 'outputDir'
+  | 'version'
+  | 'tags'
+  | 'customKeys'
+  | 'files'
+>;
 
 /** Admin view of a run: everything the engine knows. */
 export interface RunDetails {
