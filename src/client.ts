@@ -3,13 +3,16 @@
  * validated before anything starts; starting an id that is already running returns that
  * pipeline (conflict policy USE_EXISTING), so triggers are idempotent.
  */
+import { createHash } from 'node:crypto';
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Config } from './config';
-import { checkPipelineInput, deriveWorkflowId } from './pipeline-input';
+import { checkFanOutInput } from './fan-out-input';
+import type { FanOutInputDraft } from './fan-out-input';
+import { checkPipelineInput, deriveWorkflowId, toWorkflowId } from './pipeline-input';
 import type { PipelineInputDraft } from './pipeline-input';
 import { CHECK_NOW_SIGNAL, initialProgress, phases, PROGRESS_QUERY, workflowTypes } from './shared';
-import type { PipelineProgress, PipelineResult } from './shared';
+import type { FanOutProgress, FanOutResult, PipelineProgress, PipelineResult } from './shared';
 
 /** Thrown by {@link startPipeline} when the input is invalid; `problems` names each field at fault. */
 export class PipelineInputError extends Error {
@@ -50,6 +53,48 @@ export async function startPipeline(
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     },
   );
+}
+
+/** The fan-out workflow's signature. */
+export type FanOutWorkflow = (input: FanOutInputDraft) => Promise<FanOutResult>;
+/** A handle on a fan-out workflow. */
+export type FanOutHandle = WorkflowHandle<FanOutWorkflow>;
+
+/**
+ * Validates `draft` (every child's input, as the pipeline would) and starts a fan-out on
+ * `taskQueue`. Its id is `draft.workflowId` or `hubrun-fanout-<app>-<digest of the inputs>`, so
+ * the same fan-out started twice is one fan-out (conflict policy USE_EXISTING). Throws
+ * {@link PipelineInputError} before anything starts when any input is invalid.
+ */
+export async function startFanOut(
+  client: Client,
+  draft: FanOutInputDraft,
+  options: { taskQueue: string },
+): Promise<WorkflowHandleWithFirstExecutionRunId<FanOutWorkflow>> {
+  const workflowId = draft.workflowId ?? deriveFanOutId(draft);
+  const checked = checkFanOutInput({ ...draft, workflowId }, workflowId);
+  if (!checked.ok) throw new PipelineInputError(checked.problems);
+  return client.workflow.start<FanOutWorkflow>(workflowTypes.fanOut, {
+    taskQueue: options.taskQueue,
+    workflowId,
+    args: [{ ...draft, workflowId }],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+}
+
+function deriveFanOutId(draft: FanOutInputDraft): string {
+  const { appName, appId, deploymentId } = draft.template;
+  const app = [appName, appId, deploymentId].find((v) => typeof v === 'string') ?? 'app';
+  const digest = createHash('sha256')
+    .update(JSON.stringify([draft.template, draft.inputs]))
+    .digest('hex')
+    .slice(0, 12);
+  return toWorkflowId(`hubrun-fanout-${String(app).slice(0, 100)}-${digest}`);
+}
+
+/** A fan-out's progress: children started, finished by outcome, and running now. */
+export async function getFanOutProgress(handle: FanOutHandle): Promise<FanOutProgress> {
+  return handle.query<FanOutProgress>(PROGRESS_QUERY);
 }
 
 /** Progress as the pipeline reports it, plus what the server knows of the check in flight. */

@@ -179,7 +179,8 @@ export function checkPipelineInput(raw: unknown): InputCheck {
   return { ok: false, problems: parsed.error.issues.map(describeIssue) };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** One zod issue as `field.path: message`. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : 'input';
   if (issue.code === 'unrecognized_keys') return `${field}: unknown field(s) ${issue.keys.join(', ')}`;
   return `${field}: ${issue.message}`;
@@ -194,12 +195,17 @@ export function deriveWorkflowId(input: PipelineInput): string {
       : input.inputDir !== undefined
         ? input.inputDir
         : `files-${input.files?.length ?? 0}-${input.files?.[0] ?? ''}`;
-  const slug = `hubrun-${app}-${source}`
+  return toWorkflowId(`hubrun-${app}-${source}`);
+}
+
+/** `text` made into a valid {@link WorkflowId}: unsafe runs become `-`, at most `maxChars` long. */
+export function toWorkflowId(text: string, maxChars = 200): string {
+  return text
     .replace(/[^A-Za-z0-9._:@=+-]+/g, '-')
     .replace(/\.{2,}/g, '.')
     .replace(/-{2,}/g, '-')
-    .replace(/-$/, '');
-  return slug.slice(0, 200);
+    .replace(/-$/, '')
+    .slice(0, maxChars);
 }
 
 /** The batch name of a pipeline that uploads files: its workflow id and first execution run id, within AI Hub's limit. */

@@ -3,7 +3,7 @@
  * pipeline's result and progress types. Workflows, activities, the worker, the client helpers and
  * the CLI all import them from here, so no string is spelled twice.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 /** Task queue the worker polls and pipelines are started on. @default 'aihub-runs' (env `HUBRUN_TASK_QUEUE`) */
 export const DEFAULT_TASK_QUEUE = 'aihub-runs';
@@ -49,6 +49,22 @@ export const retryableFailureTypes = {
   /** The run has not reached a state that matters yet; the wait activity's retry is the poll loop (BENIGN). */
   notFinished: 'HubrunRunNotFinished',
 } as const;
+
+/**
+ * What failed a pipeline, read from a failure's cause chain (`ChildWorkflowFailure` or
+ * `WorkflowFailedError` → `ActivityFailure` → `ApplicationFailure`): the first typed
+ * `ApplicationFailure`'s type and message, else the innermost message.
+ */
+export function failureOf(err: unknown): { type: string | undefined; message: string } {
+  let current: unknown = err;
+  let message = err instanceof Error ? err.message : String(err);
+  for (let depth = 0; current instanceof Error && depth < 20; depth++) {
+    message = current.message || message;
+    if (current instanceof ApplicationFailure && current.type) return { type: current.type, message };
+    current = current.cause;
+  }
+  return { type: undefined, message };
+}
 
 /** Every failure type a pipeline's activities must not retry. */
 export const nonRetryableFailureTypes: string[] = Object.values(failureTypes);
@@ -142,4 +158,46 @@ export interface PipelineResult extends ResultCounts {
   batchId: number | null;
   /** What the declared cleanup removed. */
   cleanedUp: { run: boolean; batch: boolean };
+}
+
+/** What a finished child left behind, as the fan-out reports it. */
+export interface ChildOutcome {
+  /** Position of the child's input in the fan-out's `inputs`. */
+  index: number;
+  workflowId: string;
+  status: 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  /** AI Hub run id, when the child completed. */
+  runId?: string;
+  files?: number;
+  documents?: number;
+  fields?: number;
+  fieldErrors?: number;
+  resultsPath?: string;
+  /** The failure's stable type (`AihubRunFailed`, ...), when the child failed. */
+  failureType?: string;
+  message?: string;
+}
+
+/** What a fan-out's `progress` query answers. */
+export interface FanOutProgress {
+  kind: 'fan-out';
+  total: number;
+  /** Children started so far, over every continued-as-new run. */
+  started: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** Workflow ids of the children running now. */
+  running: string[];
+}
+
+/** What a fan-out returns once every child has finished, whatever each child's outcome. */
+export interface FanOutResult {
+  workflowId: string;
+  total: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** One entry per input, in input order. */
+  outcomes: ChildOutcome[];
 }

@@ -1,2 +1,3 @@
 /** The workflows the hubrun worker hosts. */
 export { aihubRunPipeline, checkNowSignal, progressQuery } from './pipeline';
+export { aihubFanOut, fanOutProgressQuery } from './fan-out';

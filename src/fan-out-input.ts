@@ -1,0 +1,118 @@
+/**
+ * The fan-out's input: one pipeline template and many inputs, each becoming a child pipeline.
+ * Every child's input is checked with the pipeline's own schema before anything starts, so a bad
+ * input names its position (`inputs.3.inputDir: ...`) and no child is half-started. Pure (no
+ * I/O): it is bundled into workflows.
+ */
+import { z } from 'zod';
+import { checkPipelineInput, describeIssue, WorkflowId } from './pipeline-input';
+import type { PipelineInput } from './pipeline-input';
+import type { ChildOutcome } from './shared';
+
+/** Longest fan-out workflow id: room is left for the child suffix `-<n>`. */
+const MAX_FAN_OUT_ID_CHARS = 190;
+
+/** One child's input: exactly one of a batch, a drive folder or local files. */
+export const FanOutItem = z.union([
+  z.object({ inputDir: z.string() }).strict(),
+  z.object({ batchId: z.number() }).strict(),
+  z.object({ files: z.array(z.string()) }).strict(),
+]);
+export type FanOutItem = z.infer<typeof FanOutItem>;
+
+/** A fan-out: many pipelines from one template, `concurrency` at a time. */
+export const FanOutInput = z
+  .object({
+    /** Business key of the fan-out; children are `<workflowId>-<n>` (n from 1). */
+    workflowId: WorkflowId.refine((id) => id.length <= MAX_FAN_OUT_ID_CHARS, {
+      message: `at most ${MAX_FAN_OUT_ID_CHARS} characters (children add a suffix)`,
+    }).optional(),
+    /**
+     * Pipeline fields every child shares (app, AI Hub options, tags, wait policy, ...): a pipeline
+     * input without its input (`batchId`, `inputDir`, `files`) and without `workflowId`.
+     */
+    template: z.record(z.string(), z.unknown()),
+    /** One entry per child pipeline. */
+    inputs: z.array(FanOutItem).min(1).max(10_000),
+    /** Children running at once (a sliding window). @default 5 */
+    concurrency: z.number().int().min(1).max(200).default(5),
+    /**
+     * Children one workflow run starts before it continues as new with the rest, which keeps each
+     * run's history bounded. The window drains before each continue-as-new. @default 200
+     */
+    childrenPerRun: z.number().int().min(1).max(1000).default(200),
+    /** Set by the fan-out itself when it continues as new: where the earlier runs got to. */
+    carried: z
+      .object({
+        /** Index (in the original inputs) of `inputs[0]`. */
+        offset: z.number().int().min(0),
+        total: z.number().int().min(1),
+        outcomes: z.array(z.custom<ChildOutcome>()),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((input, ctx) => {
+    for (const field of ['batchId', 'inputDir', 'files', 'workflowId']) {
+      if (field in input.template) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['template', field],
+          message:
+            field === 'workflowId'
+              ? 'children get their ids from the fan-out; give workflowId to the fan-out'
+              : 'each child takes its input from inputs, not from the template',
+        });
+      }
+    }
+  });
+export type FanOutInput = z.infer<typeof FanOutInput>;
+/** A fan-out input as callers write it (defaults may be left out). */
+export type FanOutInputDraft = z.input<typeof FanOutInput>;
+
+/** A validated fan-out: its settings and every child's complete pipeline input. */
+export interface CheckedFanOut {
+  input: FanOutInput;
+  children: PipelineInput[];
+}
+
+/** The fan-out's check: the parsed value, or one line per problem naming its field. */
+export type FanOutCheck = { ok: true; fanOut: CheckedFanOut } | { ok: false; problems: string[] };
+
+/** The workflow id of a fan-out's `index`-th child (0-based index, 1-based name). */
+export function childWorkflowId(fanOutId: string, index: number): string {
+  return `${fanOutId}-${index + 1}`;
+}
+
+/**
+ * Validates a fan-out and builds each child's pipeline input (template + item + child id);
+ * `fanOutId` is the fan-out's workflow id. Every child's problems are reported, under
+ * `inputs.<n>` for the item's fields and `template` for the shared ones (once).
+ */
+export function checkFanOutInput(raw: unknown, fanOutId: string): FanOutCheck {
+  const parsed = FanOutInput.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(describeIssue) };
+  const input = parsed.data;
+  const offset = input.carried?.offset ?? 0;
+  const problems = new Set<string>();
+  const children: PipelineInput[] = [];
+  input.inputs.forEach((item, i) => {
+    const index = offset + i;
+    const checked = checkPipelineInput({
+      ...input.template,
+      ...item,
+      workflowId: childWorkflowId(fanOutId, index),
+    });
+    if (checked.ok) {
+      children.push(checked.input);
+      return;
+    }
+    for (const problem of checked.problems) {
+      const field = problem.split(/[.:]/)[0] ?? '';
+      problems.add(field in item ? `inputs.${i}.${problem}` : `template.${problem}`);
+    }
+  });
+  if (problems.size > 0) return { ok: false, problems: [...problems] };
+  return { ok: true, fanOut: { input, children } };
+}

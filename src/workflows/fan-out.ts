@@ -1,0 +1,136 @@
+/**
+ * The fan-out: many pipelines as child workflows, `concurrency` at a time (a sliding window: a
+ * new child starts as soon as one finishes). One child's failure does not stop the others; each
+ * child's outcome is in the result. After `childrenPerRun` children (or when Temporal suggests
+ * it) the window drains and the fan-out continues as new with the inputs left, so its history
+ * stays bounded however many inputs it has.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  continueAsNew,
+  defineQuery,
+  isCancellation,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { checkFanOutInput } from '../fan-out-input';
+import type { FanOutInputDraft } from '../fan-out-input';
+import type { PipelineInput } from '../pipeline-input';
+import { failureOf, failureTypes, PROGRESS_QUERY } from '../shared';
+import type { ChildOutcome, FanOutProgress, FanOutResult, PipelineResult } from '../shared';
+import { aihubRunPipeline } from './pipeline';
+
+/** Answers the fan-out's {@link FanOutProgress} (the same query name as a pipeline's progress). */
+export const fanOutProgressQuery = defineQuery<FanOutProgress>(PROGRESS_QUERY);
+
+/** Runs one pipeline per input, `concurrency` at a time, and reports every child's outcome. */
+export async function aihubFanOut(raw: FanOutInputDraft): Promise<FanOutResult> {
+  const info = workflowInfo();
+  const checked = checkFanOutInput(raw, info.workflowId);
+  if (!checked.ok) {
+    throw ApplicationFailure.create({
+      type: failureTypes.badInput,
+      message: `invalid fan-out input: ${checked.problems.join('; ')}`,
+      nonRetryable: true,
+    });
+  }
+  const { input, children } = checked.fanOut;
+  const offset = input.carried?.offset ?? 0;
+  const outcomes: ChildOutcome[] = [...(input.carried?.outcomes ?? [])];
+  const running = new Map<number, string>();
+  const count = (status: ChildOutcome['status']): number =>
+    outcomes.filter((o) => o.status === status).length;
+  const total = input.carried?.total ?? children.length;
+  const budget = Math.min(children.length, input.childrenPerRun);
+  const inFlight = new Map<number, Promise<void>>();
+  let next = 0;
+  setHandler(fanOutProgressQuery, (): FanOutProgress => ({
+    kind: 'fan-out',
+    total,
+    started: offset + next,
+    completed: count('COMPLETED'),
+    failed: count('FAILED'),
+    cancelled: count('CANCELLED'),
+    running: [...running.values()],
+  }));
+
+  const cancelled = (): boolean => CancellationScope.current().consideredCancelled;
+  while (next < budget || inFlight.size > 0) {
+    while (
+      next < budget &&
+      inFlight.size < input.concurrency &&
+      !cancelled() &&
+      !workflowInfo().continueAsNewSuggested
+    ) {
+      const index = offset + next;
+      const child = children[next] as PipelineInput;
+      running.set(index, child.workflowId ?? '');
+      inFlight.set(
+        index,
+        runChild(index, child).then((outcome) => {
+          outcomes.push(outcome);
+          running.delete(index);
+          inFlight.delete(index);
+        }),
+      );
+      next++;
+    }
+    if (inFlight.size === 0) break;
+    await Promise.race(inFlight.values());
+  }
+  if (cancelled()) throw new CancelledFailure('fan-out cancelled; its running children were cancelled');
+
+  if (next < children.length) {
+    await continueAsNew<typeof aihubFanOut>({
+      ...input,
+      inputs: input.inputs.slice(next),
+      carried: { offset: offset + next, total, outcomes },
+    });
+  }
+  outcomes.sort((a, b) => a.index - b.index);
+  return {
+    workflowId: info.workflowId,
+    total,
+    completed: count('COMPLETED'),
+    failed: count('FAILED'),
+    cancelled: count('CANCELLED'),
+    outcomes,
+  };
+}
+
+/** Runs one child pipeline to its end and describes how it ended; never throws. */
+async function runChild(index: number, input: PipelineInput): Promise<ChildOutcome> {
+  const workflowId = input.workflowId ?? '';
+  try {
+    const handle = await startChild(aihubRunPipeline, {
+      workflowId,
+      args: [input],
+      // Cancelling the fan-out cancels its children, so each applies its own onCancel policy.
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    });
+    const result: PipelineResult = await handle.result();
+    return {
+      index,
+      workflowId,
+      status: 'COMPLETED',
+      runId: result.runId,
+      files: result.files,
+      documents: result.documents,
+      fields: result.fields,
+      fieldErrors: result.fieldErrors,
+      resultsPath: result.resultsPath,
+    };
+  } catch (err) {
+    const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
+    if (isCancellation(err) || cause instanceof CancelledFailure) {
+      return { index, workflowId, status: 'CANCELLED' };
+    }
+    const failure = failureOf(err);
+    return { index, workflowId, status: 'FAILED', failureType: failure.type, message: failure.message };
+  }
+}
