@@ -5,13 +5,26 @@
  */
 import { createHash } from 'node:crypto';
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
-import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type {
+  WorkflowExecutionDescription,
+  WorkflowHandle,
+  WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { PagingCheckpoint } from './activities/fetch-results';
 import type { Config } from './config';
 import { checkFanOutInput } from './fan-out-input';
 import type { FanOutInputDraft } from './fan-out-input';
 import { checkPipelineInput, deriveWorkflowId, toWorkflowId } from './pipeline-input';
 import type { PipelineInputDraft } from './pipeline-input';
-import { CHECK_NOW_SIGNAL, initialProgress, phases, PROGRESS_QUERY, workflowTypes } from './shared';
+import {
+  CHECK_NOW_SIGNAL,
+  initialProgress,
+  phases,
+  PROGRESS_QUERY,
+  searchAttributes,
+  workflowTypes,
+} from './shared';
 import type { FanOutProgress, FanOutResult, PipelineProgress, PipelineResult } from './shared';
 
 /** Thrown by {@link startPipeline} when the input is invalid; `problems` names each field at fault. */
@@ -106,7 +119,8 @@ export interface LiveProgress extends PipelineProgress {
 
 /**
  * The pipeline's `progress` query, completed with the server's view of the activity in flight:
- * the checks made in the current wait, when the next one is due and the last failure.
+ * the checks made in the current wait, when the next one is due, the files paged so far and the
+ * last failure.
  */
 export async function getProgress(handle: PipelineHandle): Promise<LiveProgress> {
   const description = await handle.describe();
@@ -114,15 +128,7 @@ export async function getProgress(handle: PipelineHandle): Promise<LiveProgress>
   const progress =
     workflowStatus === 'RUNNING'
       ? await handle.query<PipelineProgress>(PROGRESS_QUERY)
-      : // A closed pipeline is not replayed for its progress: its result or failure says the rest.
-        initialProgress(
-          workflowStatus === 'COMPLETED'
-            ? phases.completed
-            : workflowStatus === 'CANCELLED'
-              ? phases.cancelled
-              : phases.failed,
-          null,
-        );
+      : closedProgress(description);
   const pending = description.raw.pendingActivities?.[0];
   const live: LiveProgress = { ...progress, workflowStatus, currentAttempt: pending?.attempt ?? null };
   if (pending) {
@@ -130,10 +136,33 @@ export async function getProgress(handle: PipelineHandle): Promise<LiveProgress>
     if (isWait) live.checks = progress.checks + Math.max(0, (pending.attempt ?? 1) - 1);
     const next = pending.nextAttemptScheduleTime?.seconds;
     if (next !== undefined && next !== null) live.nextCheckAt = new Date(Number(next) * 1000).toISOString();
+    const checkpoint = pending.heartbeatDetails?.payloads?.[0];
+    if (pending.activityType?.name === 'fetchResults' && checkpoint) {
+      // The paging activity heartbeats its checkpoint after each page is on disk.
+      live.filesPaged = defaultPayloadConverter.fromPayload<PagingCheckpoint>(checkpoint).counts.files;
+    }
     const failure = pending.lastFailure?.message;
     if (failure) live.lastError = failure;
   }
   return live;
+}
+
+/**
+ * A closed pipeline's progress from its description, without replaying it: the phase from its
+ * status, the AI Hub run and batch from its search attributes. Its result or failure says the rest.
+ */
+function closedProgress(description: WorkflowExecutionDescription): PipelineProgress {
+  const status = description.status.name;
+  const attrs = description.typedSearchAttributes;
+  const batchId = attrs.get(searchAttributes.batchId);
+  return {
+    ...initialProgress(
+      status === 'COMPLETED' ? phases.completed : status === 'CANCELLED' ? phases.cancelled : phases.failed,
+      batchId !== undefined ? Number(batchId) : null,
+    ),
+    runId: attrs.get(searchAttributes.runId) ?? null,
+    remoteStatus: attrs.get(searchAttributes.runStatus) ?? null,
+  };
 }
 
 /** A typed handle on the pipeline with this workflow id, whoever started it. */

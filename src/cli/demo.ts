@@ -5,12 +5,13 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { connectClient, getProgress, startPipeline } from '../client';
+import { connectClient, startPipeline } from '../client';
 import { loadConfig } from '../config';
 import { startLocalStack } from '../dev/stack';
 import { projectRoot } from '../dev/temporal-binaries';
 import { installRuntime } from '../worker';
+import { printPipelineResult } from './run-command';
+import { formatSeconds, watchPipeline } from './watch';
 
 /** The sample documents the demo processes. */
 export const examplesDir = join(projectRoot, 'examples', 'invoices');
@@ -45,30 +46,9 @@ export async function runDemo(): Promise<void> {
       console.log(`pipeline ${workflowId}: ${files.length} files from ${examplesDir}`);
       console.log(`watch it: ${uiLink}`);
       const startedAt = Date.now();
-      const elapsed = (): string => ((Date.now() - startedAt) / 1000).toFixed(1);
-      const result = handle.result();
-      const settled = result.then(
-        () => true,
-        () => true,
-      );
-      let last = '';
-      do {
-        const p = await getProgress(handle).catch(() => undefined);
-        const line = p
-          ? `${p.phase.padEnd(16)} run ${p.runId ?? '-'}  AI Hub ${p.remoteStatus ?? '-'}  checks ${p.checks}`
-          : '';
-        if (line !== '' && line !== last) {
-          console.log(`  ${elapsed().padStart(5)} s  ${line}`);
-          last = line;
-        }
-      } while (!(await Promise.race([settled, sleep(500).then(() => false)])));
-      const summary = await result;
-      console.log(
-        `COMPLETE in ${elapsed()} s: ${summary.files} files, ${summary.documents} documents, ` +
-          `${summary.fields} fields, ${summary.fieldErrors} in ERROR`,
-      );
-      console.log(`results:  ${summary.resultsPath}`);
-      console.log(`manifest: ${summary.manifestPath} (sha256 ${summary.resultsSha256.slice(0, 16)}…)`);
+      const summary = await watchPipeline(handle, handle.result(), process.stdout);
+      console.log(`done in ${formatSeconds((Date.now() - startedAt) / 1000)}`);
+      printPipelineResult(summary);
       console.log(`workflow: ${uiLink}`);
       if (summary.files !== files.length) {
         throw new Error(`expected results for ${files.length} files, got ${summary.files}`);

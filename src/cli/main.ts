@@ -6,13 +6,17 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
 import { main as emulatorMain } from '../emulator/main';
 import { runDemo, runDev } from './demo';
+import { addInspectCommands } from './inspect-commands';
+import { addRunCommand } from './run-command';
+import { UsageError } from './usage-error';
 import { main as workerMain } from '../worker';
 
 function program(): Command {
   const cli = new Command('hubrun')
     .description('Durable orchestrator for Instabase AI Hub batch runs, on Temporal')
-    .showHelpAfterError()
     .exitOverride();
+  addRunCommand(cli);
+  addInspectCommands(cli);
 
   cli
     .command('worker')
@@ -54,9 +58,12 @@ export async function run(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    console.error(
-      `hubrun: ${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}`,
-    );
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      console.error(`hubrun: ${err.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(`hubrun: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;
   }
 }

@@ -1,0 +1,193 @@
+/**
+ * `hubrun run`: starts one pipeline, or a fan-out with `--input-dirs FILE`. Everything is
+ * checked before anything starts. With `--wait` it shows live progress on stderr and exits 0
+ * only when the pipeline (or every child) succeeded; `--json` prints one JSON summary on stdout
+ * and nothing else.
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { connectClient, startFanOut, startPipeline } from '../client';
+import type { FanOutHandle, PipelineHandle } from '../client';
+import { loadConfig } from '../config';
+import { failureOf, PROGRESS_QUERY } from '../shared';
+import type { FanOutResult, PipelineProgress, PipelineResult } from '../shared';
+import { runRequestFromFlags } from './run-flags';
+import type { RunFlags } from './run-flags';
+import { watchFanOut, watchPipeline } from './watch';
+
+/** The one JSON object `run --json` prints for a pipeline. */
+export interface RunSummary {
+  workflowId: string;
+  /** The AI Hub run id, once known. */
+  runId: string | null;
+  status: 'STARTED' | 'COMPLETE' | 'FAILED' | 'CANCELLED';
+  files: number | null;
+  documents: number | null;
+  fields: number | null;
+  fieldErrors: number | null;
+  resultsPath: string | null;
+  /** Stable failure type (`AihubRunFailed`, ...) when the pipeline failed. */
+  failureType?: string;
+  error?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Adds `run` to the CLI. */
+export function addRunCommand(cli: Command): void {
+  cli
+    .command('run')
+    .description('start a pipeline (one AI Hub run), or a fan-out over many input folders')
+    .option('--app <name>', 'app by name')
+    .option('--owner <account>', 'owner of the app given by --app (instabase for marketplace apps)')
+    .option('--app-version <version>', 'app or deployment version (default: the latest)')
+    .option('--app-id <id>', 'app by id')
+    .option('--deployment <id>', 'deployment by id')
+    .option('--batch-id <n>', 'input: an AI Hub batch')
+    .option('--input-dir <drive path>', 'input: an AI Hub drive folder')
+    .option('--files <path...>', 'input: local files, uploaded to a new batch (paths on the worker)')
+    .option('--input-dirs <file>', 'fan-out: one child pipeline per drive folder listed in the file')
+    .option('--concurrency <n>', 'fan-out: children running at once (default 5)')
+    .option('--batch-workspace <workspace>', 'workspace of the batch made for --files')
+    .option('--output-dir <drive path>', "where AI Hub writes its outputs (AI Hub's own)")
+    .option('--output-workspace <workspace>', "AI Hub's output workspace")
+    .option('--settings <file>', 'JSON file of AI Hub run settings (keys, runtime_config)')
+    .option('--tag <tag>', 'tag the AI Hub run (repeatable)', collect)
+    .option('--results-dir <dir>', 'where hubrun writes fetched results (default HUBRUN_OUTPUT_DIR)')
+    .option('--id <key>', 'workflow id, a business key (default: derived from app and input)')
+    .option('--max-error-ratio <r>', 'fail when more than this share of fields is in ERROR (default 1)')
+    .addOption(
+      new Option('--on-cancel <policy>', 'what cancelling does to the AI Hub run').choices([
+        'abandon',
+        'delete',
+      ]),
+    )
+    .addOption(
+      new Option('--cleanup <what>', 'what to delete in AI Hub once results are safe').choices([
+        'none',
+        'run',
+        'batch',
+        'all',
+      ]),
+    )
+    .option('--wait', 'wait for the end with live progress; exit 0 only on success')
+    .option('--json', 'print one JSON summary on stdout and nothing else')
+    .action((flags: RunFlags & { wait?: boolean; json?: boolean }) => runCommand(flags));
+}
+
+async function runCommand(flags: RunFlags & { wait?: boolean; json?: boolean }): Promise<void> {
+  const request = await runRequestFromFlags(flags);
+  const config = loadConfig();
+  const client = await connectClient(config);
+  try {
+    if (request.kind === 'fan-out') {
+      const handle = await startFanOut(client, request.draft, { taskQueue: config.taskQueue });
+      await finishFanOut(handle, flags);
+    } else {
+      const handle = await startPipeline(client, request.draft, { taskQueue: config.taskQueue });
+      await finishPipeline(handle, flags);
+    }
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** Stops watching on Ctrl-C and says so: the workflow itself runs on. */
+function detachOnInterrupt(workflowId: string): void {
+  process.once('SIGINT', () => {
+    process.stderr.write(`\nstopped watching; ${workflowId} keeps running (hubrun status ${workflowId})\n`);
+    process.exit(130);
+  });
+}
+
+async function finishPipeline(
+  handle: PipelineHandle,
+  flags: { wait?: boolean; json?: boolean },
+): Promise<void> {
+  const started: RunSummary = {
+    workflowId: handle.workflowId,
+    runId: null,
+    status: 'STARTED',
+    files: null,
+    documents: null,
+    fields: null,
+    fieldErrors: null,
+    resultsPath: null,
+  };
+  if (!flags.wait) {
+    if (flags.json) console.log(JSON.stringify(started));
+    else console.log(`started ${handle.workflowId}; follow it with: hubrun status ${handle.workflowId}`);
+    return;
+  }
+  if (!flags.json)
+    console.error(`waiting for ${handle.workflowId} (Ctrl-C stops watching, not the pipeline)`);
+  detachOnInterrupt(handle.workflowId);
+  let summary: RunSummary;
+  try {
+    const result = await watchPipeline(handle, handle.result());
+    summary = pipelineSummary(result);
+    if (!flags.json) printPipelineResult(result);
+  } catch (err) {
+    const { type, message } = failureOf(err);
+    const status = (await handle.describe().catch(() => undefined))?.status.name;
+    // A closed pipeline answers its progress query by replay: its AI Hub run id, if it got one.
+    const progress = await handle.query<PipelineProgress>(PROGRESS_QUERY).catch(() => undefined);
+    summary = {
+      ...started,
+      runId: progress?.runId ?? null,
+      status: status === 'CANCELLED' ? 'CANCELLED' : 'FAILED',
+      ...(type !== undefined ? { failureType: type } : {}),
+      error: message,
+    };
+    console.error(`hubrun: ${handle.workflowId} ${summary.status}${type ? ` (${type})` : ''}: ${message}`);
+    process.exitCode = 1;
+  }
+  if (flags.json) console.log(JSON.stringify(summary));
+}
+
+/** The `--json` summary of a completed pipeline. */
+export function pipelineSummary(result: PipelineResult): RunSummary {
+  const { workflowId, runId, status, files, documents, fields, fieldErrors, resultsPath } = result;
+  return { workflowId, runId, status, files, documents, fields, fieldErrors, resultsPath };
+}
+
+/** A completed pipeline's summary, for people. */
+export function printPipelineResult(result: PipelineResult): void {
+  console.log(
+    `${result.status}: ${result.files} files, ${result.documents} documents, ${result.fields} fields, ` +
+      `${result.fieldErrors} in ERROR (AI Hub run ${result.runId})`,
+  );
+  console.log(`results:  ${result.resultsPath}`);
+  console.log(`manifest: ${result.manifestPath} (sha256 ${result.resultsSha256.slice(0, 16)}…)`);
+}
+
+async function finishFanOut(handle: FanOutHandle, flags: { wait?: boolean; json?: boolean }): Promise<void> {
+  if (!flags.wait) {
+    if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, status: 'STARTED' }));
+    else
+      console.log(`started fan-out ${handle.workflowId}; follow it with: hubrun status ${handle.workflowId}`);
+    return;
+  }
+  if (!flags.json)
+    console.error(`waiting for fan-out ${handle.workflowId} (Ctrl-C stops watching, not the fan-out)`);
+  detachOnInterrupt(handle.workflowId);
+  const result = await watchFanOut(handle, handle.result());
+  const ok = result.failed === 0 && result.cancelled === 0;
+  if (flags.json) console.log(JSON.stringify({ ...result, status: ok ? 'COMPLETE' : 'FAILED' }));
+  else printFanOutResult(result);
+  if (!ok) process.exitCode = 1;
+}
+
+/** A finished fan-out's outcome per child, for people. */
+export function printFanOutResult(result: FanOutResult): void {
+  for (const o of result.outcomes) {
+    const detail =
+      o.status === 'COMPLETED'
+        ? `${o.files} files, ${o.fieldErrors} of ${o.fields} fields in ERROR  ${o.resultsPath}`
+        : `${o.failureType ?? ''} ${o.message ?? ''}`.trim();
+    console.log(`${o.workflowId.padEnd(40)} ${o.status.padEnd(9)} ${detail}`);
+  }
+  console.log(
+    `${result.total} children: ${result.completed} completed, ${result.failed} failed, ${result.cancelled} cancelled`,
+  );
+}

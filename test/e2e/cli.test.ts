@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { access, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Worker } from '@temporalio/worker';
+import type { RunSummary } from '../../src/cli/run-command';
+import type { FanOutResult } from '../../src/shared';
+import { quickWait, sampleInvoices, seedBatch, writeLocalFiles } from '../helpers/aihub-fixtures';
+import { runCli } from '../helpers/cli';
+import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
+import type { PipelineEnv } from '../helpers/pipeline-env';
+import { pollUntil } from '../helpers/waiting';
+import { totalCalls } from '../workflow/support';
+
+describe('the hubrun CLI against a dev server, the emulator and a worker', () => {
+  let env: PipelineEnv;
+  let worker: Worker;
+  let workerDone: Promise<void>;
+  let cliEnv: Record<string, string>;
+  const files = sampleInvoices(3);
+
+  before(async () => {
+    env = await startPipelineEnv();
+    worker = await env.createWorker();
+    workerDone = worker.run();
+    cliEnv = { TEMPORAL_ADDRESS: env.temporal.address, HUBRUN_TASK_QUEUE: env.taskQueue };
+  });
+  after(async () => {
+    worker.shutdown();
+    await workerDone;
+    await env.close();
+  });
+
+  const hubrun = (...args: string[]) => runCli(args, cliEnv);
+
+  /** Runs `run --wait --json ...` and returns the one JSON object it printed. */
+  async function runJson(args: string[], expectedCode = 0): Promise<RunSummary> {
+    const { code, stdout, stderr } = await hubrun('run', ...args, '--wait', '--json');
+    assert.equal(code, expectedCode, stderr);
+    const lines = stdout.trim().split('\n');
+    assert.equal(lines.length, 1, `exactly one line on stdout, got: ${stdout}`);
+    return JSON.parse(lines[0] ?? '') as RunSummary;
+  }
+
+  async function assertComplete(summary: RunSummary, workflowId: string): Promise<void> {
+    assert.equal(summary.status, 'COMPLETE');
+    assert.equal(summary.workflowId, workflowId);
+    assert.match(summary.runId ?? '', /^run-/);
+    assert.equal(summary.files, 3);
+    assert.equal(summary.documents, 3);
+    assert.equal(summary.fields, 12);
+    assert.equal(summary.fieldErrors, 0);
+    await access(summary.resultsPath ?? '');
+  }
+
+  it('run --wait --json over a batch', async () => {
+    const id = uniqueId('cli-batch');
+    const batchId = await seedBatch(env.emulator, files);
+    await assertComplete(await runJson(['--app', 'invoices', '--batch-id', String(batchId), '--id', id]), id);
+  });
+
+  it('run --wait --json over a drive folder, by app id', async () => {
+    const id = uniqueId('cli-dir');
+    const folder = `acme/Claims/fs/Instabase Drive/inbox/${id}`;
+    for (const [name, text] of Object.entries(files)) await env.admin.putDriveFile(`${folder}/${name}`, text);
+    await assertComplete(await runJson(['--app-id', 'app-invoices', '--input-dir', folder, '--id', id]), id);
+  });
+
+  it('run --wait --json over local files, through a deployment, with settings and tags', async () => {
+    const id = uniqueId('cli-files');
+    const paths = await writeLocalFiles(files);
+    const settings = join(await mkdtemp(join(tmpdir(), 'hubrun-cli-')), 'settings.json');
+    await writeFile(settings, JSON.stringify({ keys: { custom: { region: 'eu' } } }));
+    const summary = await runJson([
+      '--deployment',
+      'dep-invoices',
+      '--files',
+      ...paths,
+      '--settings',
+      settings,
+      '--tag',
+      'nightly',
+      '--tag',
+      'cli',
+      '--id',
+      id,
+    ]);
+    await assertComplete(summary, id);
+    const run = (await env.admin.runs()).find((r) => r.id === summary.runId);
+    assert.ok(run?.tags.includes('nightly') && run.tags.includes('cli'), JSON.stringify(run?.tags));
+  });
+
+  it('run --input-dirs --concurrency: a fan-out, one child per folder', async () => {
+    const id = uniqueId('cli-fan-out');
+    const folders = [1, 2, 3].map((n) => `acme/Claims/fs/Instabase Drive/inbox/${id}-${n}`);
+    for (const folder of folders) {
+      for (const [name, text] of Object.entries(files))
+        await env.admin.putDriveFile(`${folder}/${name}`, text);
+    }
+    const list = join(await mkdtemp(join(tmpdir(), 'hubrun-cli-')), 'folders.txt');
+    await writeFile(list, `# tonight's folders\n${folders.join('\n')}\n\n`);
+    const { code, stdout, stderr } = await hubrun(
+      'run',
+      '--app',
+      'invoices',
+      '--input-dirs',
+      list,
+      '--concurrency',
+      '2',
+      '--id',
+      id,
+      '--wait',
+      '--json',
+    );
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(stdout) as FanOutResult & { status: string };
+    assert.equal(result.status, 'COMPLETE');
+    assert.equal(result.completed, 3);
+    assert.deepEqual(
+      result.outcomes.map((o) => o.workflowId),
+      [`${id}-1`, `${id}-2`, `${id}-3`],
+    );
+  });
+
+  it('exits 1 with the failure type when the AI Hub run fails', async () => {
+    const id = uniqueId('cli-failing');
+    const batchId = await seedBatch(env.emulator, files);
+    const summary = await runJson(
+      ['--app', 'invoices-failing', '--batch-id', String(batchId), '--id', id],
+      1,
+    );
+    assert.equal(summary.status, 'FAILED');
+    assert.equal(summary.failureType, 'AihubRunFailed');
+    assert.match(summary.runId ?? '', /^run-/);
+  });
+
+  it('exits 2 on bad flags with one line naming the problem, and starts nothing', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--app', 'invoices', '--app-id', 'x', '--batch-id', '1'], /--app.*--app-id/],
+      [['--app', 'invoices'], /give one of --batch-id, --input-dir, --files or --input-dirs/],
+      [
+        ['--app', 'invoices', '--input-dir', 'd', '--settings', '/no/such/settings.json'],
+        /--settings: .*no such file/,
+      ],
+      [['--app', 'invoices', '--input-dir', 'd', '--id', 'bad id/../x'], /--id: /],
+      [['--app', 'invoices', '--batch-id', 'twelve'], /--batch-id: expected a whole number/],
+      [['--app', 'invoices', '--input-dir', 'd', '--cleanup', 'everything'], /--cleanup/],
+      [['--app', 'invoices', '--input-dir', 'd', '--no-such-flag'], /unknown option '--no-such-flag'/],
+    ];
+    await env.admin.resetCalls();
+    for (const [args, message] of cases) {
+      const { code, stdout, stderr } = await hubrun('run', ...args, '--wait');
+      assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+      assert.equal(stdout, '');
+      assert.equal(stderr.trim().split('\n').length, 1, `one line: ${stderr}`);
+      assert.match(stderr, message);
+    }
+    assert.equal(totalCalls(await env.admin.calls()), 0, 'AI Hub saw no call');
+  });
+
+  it('status, list, results and cancel work on a running pipeline another service started', async () => {
+    const id = uniqueId('cli-review');
+    const batchId = await seedBatch(env.emulator, files);
+    await env.start({ workflowId: id, appName: 'invoices-review', batchId, wait: quickWait });
+
+    const status = await pollUntil('the pipeline waiting for review', async () => {
+      const { code, stdout } = await hubrun('status', id, '--json');
+      const parsed = code === 0 ? (JSON.parse(stdout) as { progress: { phase: string } }) : undefined;
+      return parsed?.progress.phase === 'IN_REVIEW' ? parsed : undefined;
+    });
+    assert.equal((status as { workflowStatus?: string }).workflowStatus, 'RUNNING');
+    const human = await hubrun('status', id);
+    assert.match(human.stdout, /phase\s+IN_REVIEW/);
+    assert.match(human.stdout, /AI Hub run\s+run-\S+\s+STOPPED_AT_CHECKPOINT/);
+
+    await pollUntil('the pipeline in the review list', async () => {
+      const { stdout } = await hubrun('list', '--query', "AihubRunStatus='STOPPED_AT_CHECKPOINT'", '--json');
+      return stdout.includes(`"workflowId":"${id}"`) || undefined;
+    });
+
+    const early = await hubrun('results', id);
+    assert.equal(early.code, 1);
+    assert.match(early.stderr, /still running/);
+
+    const cancelled = await hubrun('cancel', id);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.match(cancelled.stdout, /cancel requested/);
+    await pollUntil('the pipeline cancelled', async () => {
+      const { stdout } = await hubrun('status', id, '--json');
+      return stdout.includes('"workflowStatus":"CANCELLED"') || undefined;
+    });
+    const late = await hubrun('results', id);
+    assert.equal(late.code, 1);
+    assert.match(late.stderr, /ended CANCELLED/);
+    const again = await hubrun('cancel', id);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /not running/);
+  });
+
+  it('names an unknown workflow id', async () => {
+    const { code, stderr } = await hubrun('status', 'no-such-pipeline');
+    assert.equal(code, 1);
+    assert.match(stderr, /no pipeline or fan-out with id no-such-pipeline/);
+  });
+});
