@@ -7,6 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectClient, startPipeline } from '../client';
 import { loadConfig } from '../config';
+import { isListening } from '../dev/ports';
 import { startLocalStack } from '../dev/stack';
 import { projectRoot } from '../dev/temporal-binaries';
 import { installRuntime } from '../worker';
@@ -64,6 +65,13 @@ export async function runDemo(): Promise<void> {
 /** `hubrun dev`: the local stack until Ctrl-C. */
 export async function runDev(): Promise<void> {
   const config = loadConfig();
+  const metricsPort = Number(config.metricsAddress?.split(':').pop());
+  if (config.metricsAddress !== undefined && (await isListening(metricsPort))) {
+    throw new Error(
+      `port ${metricsPort} (worker metrics, HUBRUN_METRICS_ADDRESS) is already in use, perhaps by another ` +
+        'hubrun worker: set HUBRUN_METRICS_ADDRESS to another host:port, or to off',
+    );
+  }
   installRuntime(config);
   const stack = await startLocalStack(config);
   console.log(

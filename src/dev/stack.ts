@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
 import type { AihubSettings } from '../config';
@@ -49,7 +50,10 @@ export async function startLocalStack(config: Readonly<Config>): Promise<LocalSt
     const address = config.temporal.connectionOptions.address ?? `localhost:${localPorts.temporal}`;
     const local =
       address === `localhost:${localPorts.temporal}` || address === `127.0.0.1:${localPorts.temporal}`;
-    if (local && !(await isListening(localPorts.temporal))) {
+    if (local && (await isListening(localPorts.temporal))) {
+      await expectTemporal(address);
+    } else if (local) {
+      await expectFree(localPorts.ui, 'the Temporal UI', 'stop what holds it');
       const child = startTemporalDevServer();
       stops.push(() => stopChild(child));
       started.push(
@@ -66,7 +70,9 @@ export async function startLocalStack(config: Readonly<Config>): Promise<LocalSt
     let aihub = config.aihub;
     if (aihub === undefined) {
       let emulatorUrl = `http://127.0.0.1:${localPorts.emulator}/api`;
-      if (!(await isListening(localPorts.emulator))) {
+      if (await isListening(localPorts.emulator)) {
+        await expectEmulator(emulatorUrl);
+      } else {
         const emulator: Emulator = await startEmulator({
           port: localPorts.emulator,
           stateFile: join(stateDir, 'emulator-state.json'),
@@ -123,6 +129,43 @@ function startTemporalDevServer(): ChildProcess {
     ...searchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
   ];
   return spawn(temporalCliPath(), args, { stdio: ['ignore', log, log] });
+}
+
+/** Fails with a clear message unless `port` is free. */
+async function expectFree(port: number, what: string, advice: string): Promise<void> {
+  if (await isListening(port)) {
+    throw new Error(`port ${port} (${what}) is already in use by another program: ${advice}`);
+  }
+}
+
+/** Reuses what listens on Temporal's port only if it answers as a Temporal server. */
+async function expectTemporal(address: string): Promise<void> {
+  const answers = await Connection.connect({ address, connectTimeout: 3_000 })
+    .then(async (connection) => {
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      return true;
+    })
+    .catch(() => false);
+  if (!answers) {
+    throw new Error(
+      `port ${localPorts.temporal} is in use by something that is not a Temporal server: ` +
+        'stop it, or set TEMPORAL_ADDRESS to your Temporal server',
+    );
+  }
+}
+
+/** Reuses what listens on the emulator's port only if it answers as the AI Hub emulator. */
+async function expectEmulator(apiRoot: string): Promise<void> {
+  const stats = await fetch(`${apiRoot.replace(/\/api$/, '')}/_emulator/stats`, {
+    signal: AbortSignal.timeout(3_000),
+  }).catch(() => undefined);
+  if (stats?.ok !== true) {
+    throw new Error(
+      `port ${localPorts.emulator} is in use by something that is not the AI Hub emulator: ` +
+        'stop it, or set AIHUB_API_ROOT (and a token) to use a real AI Hub',
+    );
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
