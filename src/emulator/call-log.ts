@@ -3,7 +3,7 @@ import { endpointNames } from '../aihub/endpoints';
 import type { EndpointName } from '../aihub/endpoints';
 import type { FaultRule } from './types';
 
-/** One API call. `status` is 0 when the connection was closed without an answer. */
+/** One API call. `status` is 0 until the answer is sent, and stays 0 when the connection was closed without one. */
 export interface CallLogEntry {
   endpoint: EndpointName;
   method: string;
@@ -13,6 +13,8 @@ export interface CallLogEntry {
   at: number;
   /** The fault injected into this call, if any. */
   fault?: FaultRule['kind'];
+  /** The `Retry-After` header sent with an injected error answer, as sent. */
+  retryAfter?: string;
 }
 
 /** `GET /_emulator/calls`. */

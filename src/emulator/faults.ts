@@ -1,6 +1,7 @@
 /**
  * Fault injection: rules matched per API call by endpoint name, in order. Every firing latency
- * rule adds its delay; then the first firing error / drop / lose-response rule decides the call.
+ * rule adds its delay; then the first firing error / drop / lose-response / slow-response rule
+ * decides the call.
  */
 import { z } from 'zod';
 import { endpointNames } from '../aihub/endpoints';
@@ -10,7 +11,7 @@ import type { FaultRule } from './types';
 /** A fault rule as the admin surface and `--faults` files accept it. */
 export const FaultRuleSchema: z.ZodType<FaultRule> = z.object({
   endpoint: z.enum(['*', ...endpointNames]),
-  kind: z.enum(['latency', 'error', 'drop', 'lose-response']),
+  kind: z.enum(['latency', 'error', 'drop', 'lose-response', 'slow-response']),
   rate: z.number().min(0).max(1).optional(),
   times: z.number().int().min(0).optional(),
   after: z.number().int().min(0).optional(),
@@ -30,7 +31,7 @@ export const FaultRulesSchema = z.union([
 export interface FaultDecision {
   /** Total delay of the latency rules that fired. */
   latencyMs: number;
-  /** The error / drop / lose-response rule that fired, if any. */
+  /** The error / drop / lose-response / slow-response rule that fired, if any. */
   action: FaultRule | null;
 }
 

@@ -20,14 +20,17 @@ import { undocumentedStatus } from './undocumented';
 /** Path parameters (percent-encoded file names) may be long. */
 const MAX_PARAM_LENGTH = 4096;
 
+/** A delay that does not keep the process alive by itself (an injected delay must not outlive a closed emulator). */
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Registers the API hooks: call log, faults and auth, in that order. */
 function registerApiHooks(api: FastifyInstance, ctx: EmulatorContext): void {
   const entries = new WeakMap<FastifyRequest, CallLogEntry>();
   const losing = new WeakSet<FastifyRequest>();
+  /** Requests whose answer a `slow-response` rule holds back, and for how long (ms). */
+  const slowed = new WeakMap<FastifyRequest, number>();
 
   api.addHook('onRequest', async (request, reply) => {
     const endpoint = request.routeOptions.config.endpoint;
@@ -41,7 +44,10 @@ function registerApiHooks(api: FastifyInstance, ctx: EmulatorContext): void {
       entry.fault = 'error';
       const status = action.status ?? 500;
       const retryAfter = retryAfterHeader(action, ctx.settings.now());
-      if (retryAfter !== undefined) reply.header('retry-after', retryAfter);
+      if (retryAfter !== undefined) {
+        reply.header('retry-after', retryAfter);
+        entry.retryAfter = retryAfter;
+      }
       return sendError(reply, status, `injected fault: ${status}`);
     }
     if (action?.kind === 'drop') {
@@ -53,6 +59,10 @@ function registerApiHooks(api: FastifyInstance, ctx: EmulatorContext): void {
     if (action?.kind === 'lose-response') {
       entry.fault = 'lose-response';
       losing.add(request);
+    }
+    if (action?.kind === 'slow-response') {
+      entry.fault = 'slow-response';
+      slowed.set(request, action.latencyMs ?? 0);
     }
 
     const auth = request.headers.authorization;
@@ -67,9 +77,12 @@ function registerApiHooks(api: FastifyInstance, ctx: EmulatorContext): void {
     }
   });
 
-  // lose-response: the call was handled in full (side effects are durable); the answer never leaves.
+  // lose-response / slow-response: the call was handled in full (side effects are durable); the
+  // answer never leaves, or leaves late.
   api.addHook('onSend', async (request, _reply, payload) => {
     if (losing.has(request)) request.raw.socket.destroy();
+    const holdMs = slowed.get(request);
+    if (holdMs !== undefined && holdMs > 0) await sleep(holdMs);
     return payload;
   });
 

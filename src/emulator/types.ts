@@ -52,11 +52,13 @@ export interface DeploymentBehaviour {
  *   a `Retry-After` header, without handling the call;
  * - `drop`: destroy the socket before handling (no side effect);
  * - `lose-response`: handle the call fully (side effects happen: the run IS created) and then destroy
- *   the socket without answering.
+ *   the socket without answering;
+ * - `slow-response`: handle the call fully (side effects happen) and then hold the answer for
+ *   `latencyMs` before sending it: a caller that dies meanwhile leaves the effect behind unanswered.
  */
 export type FaultRule = {
   endpoint: EndpointName | '*';
-  kind: 'latency' | 'error' | 'drop' | 'lose-response';
+  kind: 'latency' | 'error' | 'drop' | 'lose-response' | 'slow-response';
   /**
    * Chance, 0..1, that the rule fires on a matching call.
    * @default 1
@@ -66,7 +68,7 @@ export type FaultRule = {
   times?: number;
   /** Let the first `after` matching calls through untouched before the rule may fire. @default 0 */
   after?: number;
-  /** Delay of a `latency` rule. */
+  /** Delay of a `latency` rule (before the call is handled) or a `slow-response` rule (after). */
   latencyMs?: number;
   /**
    * Status answered by an `error` rule.

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AihubClient } from '../../src/aihub';
+import { defaultApps, EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
+import type { AppBehaviour } from '../../src/emulator';
+import { phases, retryableFailureTypes } from '../../src/shared';
+import { quickWait, sampleInvoices } from '../helpers/aihub-fixtures';
+import { uniqueId, workflowBundle } from '../helpers/pipeline-env';
+import { freePort, startEmulatorProcess, stopStartedProcesses } from '../helpers/processes';
+import type { EmulatorProcess } from '../helpers/processes';
+import { pollUntil } from '../helpers/waiting';
+import {
+  assertOneRemoteRun,
+  assertSameResults,
+  callsOfRun,
+  phaseOf,
+  resultOf,
+  runsTagged,
+  startFaultRig,
+  startTemporalServer,
+  tagOf,
+  waitForRemoteRun,
+} from './support';
+import type { FaultRig, TemporalServer } from './support';
+
+/** `invoices`, one second per file: a run long enough to kill AI Hub in. */
+const slowInvoices: AppBehaviour = {
+  ...(defaultApps[0] as AppBehaviour),
+  id: 'app-invoices-slow',
+  name: 'invoices-slow',
+  msPerFile: 1000,
+};
+
+describe('the AI Hub emulator killed with SIGKILL mid-run and restarted on its state file', () => {
+  let temporal: TemporalServer;
+  let stateFile: string;
+  let port: number;
+  let emulator: EmulatorProcess;
+  let rig: FaultRig;
+
+  before(async () => {
+    stateFile = join(await mkdtemp(join(tmpdir(), 'hubrun-emulator-')), 'state.json');
+    port = await freePort();
+    [temporal, emulator] = await Promise.all([
+      startTemporalServer(),
+      startEmulatorProcess({ port, stateFile }),
+      workflowBundle(),
+    ]);
+    // Added through the admin surface, the app is kept in the state file like the runs.
+    await emulator.admin.putApp(slowInvoices);
+    rig = await startFaultRig({
+      client: temporal.client,
+      temporalAddress: temporal.address,
+      apiRoot: emulator.url,
+      admin: emulator.admin,
+    });
+  });
+  after(async () => {
+    await rig?.close();
+    await temporal?.close();
+    await stopStartedProcesses();
+  });
+
+  it('the pipeline waits through the outage and finishes on the same run: one run, identical results', async () => {
+    const aihub = new AihubClient({ apiRoot: emulator.url, token: EMULATOR_DEFAULT_TOKEN });
+    const { id: batchId } = await aihub.createBatch({ name: uniqueId('batch') });
+    for (const [name, text] of Object.entries(sampleInvoices(4))) {
+      await aihub.putBatchFile(batchId, name, Buffer.from(text), Buffer.byteLength(text));
+    }
+    const input = { appName: slowInvoices.name, batchId, wait: quickWait };
+    const reference = await rig.run({ workflowId: uniqueId('reference'), ...input });
+
+    const handle = await rig.start({ workflowId: uniqueId('emulator-killed'), ...input });
+    const tag = await tagOf(handle);
+    const run = await waitForRemoteRun(rig.admin, tag);
+    await pollUntil(
+      'a status check answered while the run is processing',
+      async () => {
+        const checks = callsOfRun((await rig.admin.calls()).log, run.id).filter(
+          (e) => e.endpoint === 'getRun' && e.status === 200,
+        );
+        return checks.length >= 1 && (await phaseOf(handle)) === phases.waiting ? true : undefined;
+      },
+      { intervalMs: 20 },
+    );
+    await emulator.process.kill('SIGKILL');
+
+    // Status checks fail while AI Hub is away; they are retried, not fatal.
+    await pollUntil(
+      'a failed status check while AI Hub is down',
+      async () => {
+        const pending = (await handle.describe()).raw.pendingActivities?.[0];
+        const type = pending?.lastFailure?.applicationFailureInfo?.type;
+        return type === retryableFailureTypes.unavailable ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    emulator = await startEmulatorProcess({ port, stateFile });
+
+    const result = await resultOf(handle);
+    assert.equal(result.runId, run.id, 'the run survived the restart under its id');
+    await assertOneRemoteRun(rig.admin, tag, result);
+    assert.equal(
+      (await rig.admin.stats()).runsTotal,
+      2,
+      'AI Hub started two runs in all: the reference and this one',
+    );
+    assert.equal((await runsTagged(rig.admin, tag)).length, 1);
+    await assertSameResults(result, reference);
+  });
+});

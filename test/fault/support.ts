@@ -1,0 +1,201 @@
+/**
+ * Helpers of the fault suites: a Temporal dev server process that can be killed and restarted, a
+ * rig of one task queue, one results folder and a `hubrun worker` process that tests kill with
+ * SIGKILL and start again, and the checks every fault test makes (one remote run per pipeline,
+ * results identical to an undisturbed run's).
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { startPipeline } from '../../src/client';
+import type { PipelineHandle } from '../../src/client';
+import { sha256File } from '../../src/activities/results-sink';
+import type { CallLogEntry, EmulatorAdmin, RunDetails } from '../../src/emulator';
+import { exactlyOnceTag } from '../../src/pipeline-input';
+import { searchAttributes } from '../../src/shared';
+import type { PipelineResult } from '../../src/shared';
+import { freePort, startTemporalProcess, startWorkerProcess } from '../helpers/processes';
+import type { ManagedProcess } from '../helpers/processes';
+import { pollUntil } from '../helpers/waiting';
+
+/** A Temporal dev server process and a client of it. */
+export interface TemporalServer {
+  /** `127.0.0.1:<port>` */
+  address: string;
+  client: Client;
+  /** The server process now (replaced by {@link TemporalServer.restart}). */
+  readonly process: ManagedProcess;
+  /** Starts the server again on the same port (and SQLite file, if any) after it was killed. */
+  restart(): Promise<void>;
+  /** Closes the client and kills the server. */
+  close(): Promise<void>;
+}
+
+/** Starts a Temporal dev server process (in memory unless given `dbFile`) and connects a client. */
+export async function startTemporalServer(options: { dbFile?: string } = {}): Promise<TemporalServer> {
+  const port = await freePort();
+  const processOptions = { port, ...options };
+  let server = await startTemporalProcess(processOptions);
+  const address = `127.0.0.1:${port}`;
+  const connection = await Connection.connect({ address });
+  return {
+    address,
+    client: new Client({ connection }),
+    get process() {
+      return server;
+    },
+    async restart() {
+      if (server.running) throw new Error('the Temporal server is still running: kill it first');
+      server = await startTemporalProcess(processOptions);
+    },
+    async close() {
+      await connection.close();
+      await server.kill('SIGKILL');
+    },
+  };
+}
+
+/** A task queue served by one `hubrun worker` process at a time, against one AI Hub. */
+export interface FaultRig {
+  client: Client;
+  admin: EmulatorAdmin;
+  taskQueue: string;
+  outputDir: string;
+  /** The worker process serving the task queue now. */
+  readonly worker: ManagedProcess;
+  /** Starts a pipeline on the rig's task queue. */
+  start(input: Record<string, unknown>): Promise<PipelineHandle>;
+  /** Starts a pipeline and waits for its result. */
+  run(input: Record<string, unknown>): Promise<PipelineResult>;
+  /** Kills the worker process with SIGKILL: no shutdown, no last heartbeat, no answer sent. */
+  killWorker(): Promise<void>;
+  /** Starts a fresh worker process on the same task queue. */
+  restartWorker(): Promise<void>;
+  /** Kills the worker process. */
+  close(): Promise<void>;
+}
+
+/** Where a {@link FaultRig} connects. */
+export interface FaultRigOptions {
+  client: Client;
+  temporalAddress: string;
+  apiRoot: string;
+  admin: EmulatorAdmin;
+}
+
+/** How long a disturbed pipeline may take (a killed start attempt alone waits out its 1 minute timeout). */
+export const PIPELINE_TIMEOUT_MS = 300_000;
+
+/** Starts a worker process on a fresh task queue and results folder. */
+export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig> {
+  const taskQueue = `fault-${randomUUID()}`;
+  const outputDir = await mkdtemp(join(tmpdir(), 'hubrun-fault-'));
+  const spawnWorker = (): Promise<ManagedProcess> =>
+    startWorkerProcess({
+      temporalAddress: options.temporalAddress,
+      apiRoot: options.apiRoot,
+      taskQueue,
+      outputDir,
+    });
+  let worker = await spawnWorker();
+  const start = (input: Record<string, unknown>): Promise<PipelineHandle> =>
+    startPipeline(options.client, input, { taskQueue });
+  return {
+    client: options.client,
+    admin: options.admin,
+    taskQueue,
+    outputDir,
+    get worker() {
+      return worker;
+    },
+    start,
+    async run(input) {
+      return resultOf(await start(input));
+    },
+    async killWorker() {
+      await worker.kill('SIGKILL');
+    },
+    async restartWorker() {
+      if (worker.running) throw new Error('the worker is still running: kill it first');
+      worker = await spawnWorker();
+    },
+    async close() {
+      await worker.kill('SIGKILL');
+    },
+  };
+}
+
+/**
+ * The pipeline's result, waiting through connection trouble (a Temporal server that is being
+ * restarted); fails with the pipeline's own failure, or after `timeoutMs`.
+ */
+export async function resultOf(
+  handle: PipelineHandle,
+  timeoutMs: number = PIPELINE_TIMEOUT_MS,
+): Promise<PipelineResult> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await handle.result();
+    } catch (err) {
+      if (err instanceof WorkflowFailedError || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+/** The `HubrunPhase` search attribute of the pipeline: readable while no worker runs. */
+export async function phaseOf(handle: PipelineHandle): Promise<string | undefined> {
+  const description = await handle.describe();
+  return description.typedSearchAttributes.get(searchAttributes.phase);
+}
+
+/** The exactly-once tag of a pipeline (from its first execution's run id). */
+export async function tagOf(handle: PipelineHandle): Promise<string> {
+  return exactlyOnceTag((await handle.describe()).runId);
+}
+
+/** The AI Hub runs carrying `tag`. */
+export async function runsTagged(admin: EmulatorAdmin, tag: string): Promise<RunDetails[]> {
+  return (await admin.runs()).filter((run) => run.tags.includes(tag));
+}
+
+/** Waits until AI Hub holds the pipeline's run (the start was accepted) and returns it. */
+export async function waitForRemoteRun(admin: EmulatorAdmin, tag: string): Promise<RunDetails> {
+  return pollUntil('AI Hub to accept the start', async () => (await runsTagged(admin, tag))[0], {
+    timeoutMs: 60_000,
+    intervalMs: 20,
+  });
+}
+
+/** API calls whose path names `runId` (status checks and results pages of that run). */
+export function callsOfRun(log: CallLogEntry[], runId: string): CallLogEntry[] {
+  const prefix = `/api/v2/apps/runs/${encodeURIComponent(runId)}`;
+  return log.filter(
+    (e) => e.path === prefix || e.path.startsWith(`${prefix}/`) || e.path.startsWith(`${prefix}?`),
+  );
+}
+
+/** Asserts the pipeline started exactly one AI Hub run, the one it reports, and returns it. */
+export async function assertOneRemoteRun(
+  admin: EmulatorAdmin,
+  tag: string,
+  result: PipelineResult,
+): Promise<RunDetails> {
+  const runs = await runsTagged(admin, tag);
+  assert.equal(runs.length, 1, `AI Hub holds ${runs.length} runs of the pipeline`);
+  assert.equal(result.runId, runs[0]?.id, 'the pipeline reports the one run it started');
+  assert.equal(result.status, 'COMPLETE');
+  return runs[0] as RunDetails;
+}
+
+/** Asserts the results file on disk has the sha256 the summary states and the reference run's. */
+export async function assertSameResults(result: PipelineResult, reference: PipelineResult): Promise<void> {
+  assert.equal(result.files, reference.files);
+  const sha256 = await sha256File(result.resultsPath);
+  assert.equal(sha256, result.resultsSha256, 'the summary states the sha256 of the file on disk');
+  assert.equal(sha256, reference.resultsSha256, 'the results file is identical to the undisturbed one');
+}

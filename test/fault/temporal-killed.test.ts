@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { defaultApps, EmulatorAdmin, startEmulator } from '../../src/emulator';
+import type { AppBehaviour, Emulator } from '../../src/emulator';
+import { phases } from '../../src/shared';
+import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
+import { uniqueId, workflowBundle } from '../helpers/pipeline-env';
+import { stopStartedProcesses } from '../helpers/processes';
+import { pollUntil } from '../helpers/waiting';
+import {
+  assertOneRemoteRun,
+  assertSameResults,
+  callsOfRun,
+  phaseOf,
+  resultOf,
+  runsTagged,
+  startFaultRig,
+  startTemporalServer,
+  tagOf,
+  waitForRemoteRun,
+} from './support';
+import type { FaultRig, TemporalServer } from './support';
+
+/** `invoices`, one second per file: a wait long enough to kill a server in. */
+const slowInvoices: AppBehaviour = {
+  ...(defaultApps[0] as AppBehaviour),
+  id: 'app-invoices-slow',
+  name: 'invoices-slow',
+  msPerFile: 1000,
+};
+
+describe('the Temporal server killed with SIGKILL mid-wait and restarted on its SQLite file', () => {
+  let temporal: TemporalServer;
+  let emulator: Emulator;
+  let rig: FaultRig;
+
+  before(async () => {
+    const dbFile = join(await mkdtemp(join(tmpdir(), 'hubrun-temporal-')), 'temporal.db');
+    [temporal, emulator] = await Promise.all([
+      startTemporalServer({ dbFile }),
+      startEmulator({ apps: [...defaultApps, slowInvoices] }),
+      workflowBundle(),
+    ]);
+    rig = await startFaultRig({
+      client: temporal.client,
+      temporalAddress: temporal.address,
+      apiRoot: emulator.url,
+      admin: new EmulatorAdmin(emulator.adminUrl),
+    });
+  });
+  after(async () => {
+    await rig?.close();
+    await temporal?.close();
+    await emulator?.close();
+    await stopStartedProcesses();
+  });
+
+  it('the pipeline carries on from the persisted history: one run, identical results', async () => {
+    const batchId = await seedBatch(emulator, sampleInvoices(4));
+    const input = { appName: slowInvoices.name, batchId, wait: quickWait };
+    const reference = await rig.run({ workflowId: uniqueId('reference'), ...input });
+
+    await rig.admin.resetCalls();
+    const handle = await rig.start({ workflowId: uniqueId('temporal-killed'), ...input });
+    const tag = await tagOf(handle);
+    const run = await waitForRemoteRun(rig.admin, tag);
+    await pollUntil(
+      'a status check answered while the run is processing',
+      async () => {
+        const checks = callsOfRun((await rig.admin.calls()).log, run.id).filter(
+          (e) => e.endpoint === 'getRun' && e.status === 200,
+        );
+        return checks.length >= 1 && (await phaseOf(handle)) === phases.waiting ? true : undefined;
+      },
+      { intervalMs: 20 },
+    );
+    await temporal.process.kill('SIGKILL');
+    assert.equal((await runsTagged(rig.admin, tag))[0]?.status, 'RUNNING', 'killed mid-wait');
+
+    // The run finishes while Temporal is down; then the server comes back on the same file and port.
+    await pollUntil('the run to complete in AI Hub', async () =>
+      (await runsTagged(rig.admin, tag))[0]?.status === 'COMPLETE' ? true : undefined,
+    );
+    await temporal.restart();
+
+    const result = await resultOf(handle);
+    assert.ok(rig.worker.running, 'the same worker process rode out the outage');
+    assert.equal((await rig.admin.calls()).counts.runApp, 1, 'the run was POSTed once');
+    await assertOneRemoteRun(rig.admin, tag, result);
+    await assertSameResults(result, reference);
+  });
+});
