@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { aihubLimits } from './aihub/endpoints';
+import { isTimeZone } from './schedules/nominal-date';
 
 /** Characters the pipeline's own exactly-once tag (`hubrun:<run id>`) takes out of AI Hub's tag budget. */
 export const RESERVED_TAG_CHARS = 'hubrun:'.length + 36;
@@ -91,6 +92,12 @@ export const PipelineInput = z
     tags: z.array(z.string().min(1).max(aihubLimits.maxTagChars)).max(50).optional(),
     /** Where hubrun writes fetched results on the worker's machine. @default HUBRUN_OUTPUT_DIR */
     resultsDir: z.string().min(1).max(4096).optional(),
+    /**
+     * IANA time zone of the `{date}` placeholder, which the workflow replaces in `inputDir`, `files`,
+     * `outputDir`, `outputWorkspace`, `batchWorkspace`, `resultsDir` and `tags` by the nominal date
+     * (`YYYY-MM-DD`): a schedule's action time, else the workflow's start. Schedules set it. @default 'UTC'
+     */
+    dateTimeZone: z.string().refine(isTimeZone, 'not an IANA time zone (e.g. Europe/Berlin, UTC)').optional(),
     /** Largest share of `ERROR` fields a COMPLETE run may have before the pipeline fails. @default 1 (never fail) */
     maxErrorRatio: z.number().min(0).max(1).default(1),
     /** What cancelling the pipeline does to the AI Hub run. @default 'abandon' */

@@ -8,6 +8,7 @@ import { main as emulatorMain } from '../emulator/main';
 import { runDemo, runDev } from './demo';
 import { addInspectCommands } from './inspect-commands';
 import { addRunCommand } from './run-command';
+import { addScheduleCommands } from './schedule-command';
 import { UsageError } from './usage-error';
 import { main as workerMain } from '../worker';
 
@@ -17,6 +18,7 @@ function program(): Command {
     .exitOverride();
   addRunCommand(cli);
   addInspectCommands(cli);
+  addScheduleCommands(cli);
 
   cli
     .command('worker')

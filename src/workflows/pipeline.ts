@@ -25,6 +25,7 @@ import type { Activities, RunTransition, StartedRun } from '../activities';
 import type { RunStatus } from '../aihub/schemas';
 import { batchNameFor, checkPipelineInput, exactlyOnceTag } from '../pipeline-input';
 import type { PipelineInput, PipelineInputDraft } from '../pipeline-input';
+import { fillNominalDate, nominalInstant } from '../schedules/nominal-date';
 import {
   CHECK_NOW_SIGNAL,
   failureTypes,
@@ -55,7 +56,9 @@ const RECONCILE_MARGIN_SECONDS = 300;
  * exceeded, schema mismatch); on cancellation applies the input's `onCancel` policy.
  */
 export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<PipelineResult> {
-  const checked = checkPipelineInput(raw);
+  const info = workflowInfo();
+  const dated = fillNominalDate(raw, nominalInstant(info));
+  const checked = checkPipelineInput(dated.input);
   if (!checked.ok) {
     throw ApplicationFailure.create({
       type: failureTypes.badInput,
@@ -64,7 +67,8 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
     });
   }
   const input = checked.input;
-  const info = workflowInfo();
+  // `{date}` filled in: the memo shows the date and the paths the run really uses.
+  if (dated.date !== null) upsertMemo({ datedInput: { date: dated.date, ...dated.filled } });
   const progress = initialProgress(phases.validating, input.batchId ?? null);
   let checkNowRequests = 0;
   setHandler(progressQuery, () => progress);
