@@ -121,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     } else {
       token = inline;
     }
-    if (root !== undefined && token === undefined) {
+    if (root !== undefined && inline === undefined && file === undefined) {
       problems.push('AIHUB_API_TOKEN: required when AIHUB_API_ROOT is set (or give AIHUB_API_TOKEN_FILE)');
     }
   }

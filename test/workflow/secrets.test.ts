@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import type { PipelineHandle } from '../../src/client';
 import type { AihubSettings } from '../../src/config';
 import { failureTypes } from '../../src/shared';
 import { quickWait, sampleInvoices, writeLocalFiles } from '../helpers/aihub-fixtures';
 import { causeChain, failureTypeOf, rejectionOf } from '../helpers/failures';
 import { uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';
+import { assertNoSecret as assertNoSecretIn, historyText } from '../helpers/secret-scan';
 import { within } from '../helpers/waiting';
 import { useTemporal, withPipelineEnv } from './support';
 
@@ -15,34 +15,8 @@ const TOKEN = 'tok-SECRET-9f8e7d';
 const WRONG_TOKEN = 'tok-WRONG-5a4b3c';
 const secrets = [TOKEN, WRONG_TOKEN];
 
-/**
- * A history as plain data, with every byte field (payload data: inputs, results, memo, search
- * attributes, failure details) decoded as UTF-8 text, so a token inside a payload shows up as
- * text. (`JSON.stringify` alone would print protobuf bytes as base64, where a token hides, and
- * throw on a bigint; protobuf `Long`s are plain `{low, high, unsigned}` objects and pass as they are.)
- */
-function readable(value: unknown, ancestors = new WeakSet<object>()): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  if (typeof value === 'bigint') return value.toString();
-  if (value === null || typeof value !== 'object') return value;
-  if (ancestors.has(value)) return '[cycle]';
-  ancestors.add(value);
-  try {
-    if (Array.isArray(value)) return value.map((item) => readable(item, ancestors));
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, readable(item, ancestors)]));
-  } finally {
-    ancestors.delete(value);
-  }
-}
-
-async function historyText(handle: PipelineHandle): Promise<string> {
-  const history = await handle.fetchHistory();
-  assert.ok((history.events?.length ?? 0) > 0, 'the history has events');
-  return JSON.stringify(readable(history));
-}
-
 function assertNoSecret(text: string, where: string): void {
-  for (const secret of secrets) assert.ok(!text.includes(secret), `${where} contains a token`);
+  assertNoSecretIn(text, where, secrets);
 }
 
 function aihubWith(env: PipelineEnv, token: string): AihubSettings {
