@@ -9,6 +9,12 @@ import { checkPipelineInput, describeIssue, WorkflowId } from './pipeline-input'
 import type { PipelineInput } from './pipeline-input';
 import type { ChildOutcome } from './shared';
 
+/** Most inputs one fan-out takes. */
+export const MAX_FAN_OUT_INPUTS = 2_000;
+
+/** Longest failure message kept in a child's outcome. */
+export const MAX_OUTCOME_MESSAGE_CHARS = 300;
+
 /** Longest fan-out workflow id: room is left for the child suffix `-<n>`. */
 const MAX_FAN_OUT_ID_CHARS = 190;
 
@@ -32,8 +38,12 @@ export const FanOutInput = z
      * input without its input (`batchId`, `inputDir`, `files`) and without `workflowId`.
      */
     template: z.record(z.string(), z.unknown()),
-    /** One entry per child pipeline. */
-    inputs: z.array(FanOutItem).min(1).max(10_000),
+    /**
+     * One entry per child pipeline. At most 2,000: the inputs left and every outcome so far are
+     * carried through each continue-as-new, and must stay well inside Temporal's 2 MB payload
+     * limit. Larger jobs are several fan-outs.
+     */
+    inputs: z.array(FanOutItem).min(1).max(MAX_FAN_OUT_INPUTS),
     /** Children running at once (a sliding window). @default 5 */
     concurrency: z.number().int().min(1).max(200).default(5),
     /**

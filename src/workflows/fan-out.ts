@@ -18,7 +18,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { checkFanOutInput } from '../fan-out-input';
+import { checkFanOutInput, MAX_OUTCOME_MESSAGE_CHARS } from '../fan-out-input';
 import type { FanOutInputDraft } from '../fan-out-input';
 import type { PipelineInput } from '../pipeline-input';
 import { failureOf, failureTypes, PROGRESS_QUERY } from '../shared';
@@ -131,6 +131,12 @@ async function runChild(index: number, input: PipelineInput): Promise<ChildOutco
       return { index, workflowId, status: 'CANCELLED' };
     }
     const failure = failureOf(err);
-    return { index, workflowId, status: 'FAILED', failureType: failure.type, message: failure.message };
+    return {
+      index,
+      workflowId,
+      status: 'FAILED',
+      failureType: failure.type,
+      message: failure.message.slice(0, MAX_OUTCOME_MESSAGE_CHARS),
+    };
   }
 }
