@@ -1,11 +1,14 @@
 /**
  * Records one history of each pipeline kind into test/fixtures/histories/, for the replay test
- * (`test/replay/`) to replay against later code: `npm run record:histories`. Re-record only on
- * purpose: an old history that no longer replays means running pipelines would break.
+ * (`test/replay/`) to replay against later code: `npm run record:histories`, or
+ * `npm run record:histories -- NAME...` for some of them (new kinds). Re-record only on purpose:
+ * an old history that no longer replays means running pipelines would break.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import { startFanOut } from '../src/client';
+import { nominalDate } from '../src/schedules/nominal-date';
 import { quickWait, sampleInvoices, seedBatch, writeLocalFiles } from '../test/helpers/aihub-fixtures';
 import { startPipelineEnv } from '../test/helpers/pipeline-env';
 import { pollUntil } from '../test/helpers/waiting';
@@ -13,8 +16,10 @@ import { pollUntil } from '../test/helpers/waiting';
 async function main(): Promise<void> {
   const env = await startPipelineEnv();
   const out = join(__dirname, '..', 'test', 'fixtures', 'histories');
+  const only = process.argv.slice(2);
   const save = async (name: string, handle: WorkflowHandle): Promise<void> => {
     await handle.result().catch(() => undefined);
+    if (only.length > 0 && !only.includes(name)) return;
     const history = await handle.fetchHistory();
     // protobufjs messages serialise themselves as proto3 JSON, the format replay reads.
     await writeFile(join(out, `${name}.json`), JSON.stringify(history) + '\n');
@@ -73,6 +78,32 @@ async function main(): Promise<void> {
       );
       await cancelled.cancel();
       await save('cancel-delete', cancelled);
+      const today = nominalDate(new Date(), 'Pacific/Kiritimati');
+      await env.admin.putDriveFile(`acme/Claims/fs/Instabase Drive/inbox/${today}/a.txt`, 'Total: 1');
+      await save(
+        'dated-input-dir',
+        await env.start({
+          workflowId: 'replay-dated',
+          appName: 'invoices',
+          inputDir: 'acme/Claims/fs/Instabase Drive/inbox/{date}',
+          dateTimeZone: 'Pacific/Kiritimati',
+          wait: quickWait,
+        }),
+      );
+      const fanOut = await startFanOut(
+        env.client,
+        {
+          workflowId: 'fan-out', // the file name: replay runs it under that id, and children's ids derive from it
+          template: { appName: 'invoices', wait: quickWait },
+          inputs: [{ batchId }, { batchId: 987_654 }, { batchId }],
+          concurrency: 2,
+          childrenPerRun: 2,
+        },
+        { taskQueue: env.taskQueue },
+      );
+      await fanOut.result();
+      // The first run: two children, one failing, then continue-as-new.
+      await save('fan-out', env.client.workflow.getHandle('fan-out', fanOut.firstExecutionRunId));
     });
   } finally {
     await env.close();

@@ -60,6 +60,7 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
   const dated = fillNominalDate(raw, nominalInstant(info));
   const checked = checkPipelineInput(dated.input);
   if (!checked.ok) {
+    upsertSearchAttributes([{ key: searchAttributes.phase, value: phases.failed }]);
     throw ApplicationFailure.create({
       type: failureTypes.badInput,
       message: `invalid pipeline input: ${checked.problems.join('; ')}`,
