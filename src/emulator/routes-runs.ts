@@ -59,6 +59,12 @@ function findRun(ctx: EmulatorContext, runId: string): StoredRun {
   return run;
 }
 
+/** The request's `IB-Context` header, when it names one. */
+function ibContextOf(headers: Record<string, unknown>): string | undefined {
+  const value = headers['ib-context'];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** Registers the run endpoints on the `/api` scope. */
 export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): void {
   const { engine, registry, store } = ctx;
@@ -74,7 +80,7 @@ export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): v
         body.app_id ?? `'${body.app_name}'${body.owner === undefined ? '' : ` of owner '${body.owner}'`}`;
       throw new HttpError(404, `app ${what} not found`);
     }
-    const input = await resolveRunInput(ctx, app, body);
+    const input = await resolveRunInput(ctx, app, body, ibContextOf(request.headers));
     const run = await startRun(ctx, app, input, {
       deploymentId: null,
       outputWorkspace: body.output_workspace,
@@ -93,7 +99,7 @@ export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): v
     const app = registry.appById(deployment.appId);
     if (!app) throw new HttpError(404, `app ${deployment.appId} of deployment ${deploymentId} not found`);
     // manual_upstream_integration: the emulator has no mailbox, so such a run processes no file.
-    const input = await resolveRunInput(ctx, app, body);
+    const input = await resolveRunInput(ctx, app, body, ibContextOf(request.headers));
     const run = await startRun(ctx, app, input, {
       deploymentId,
       outputDir: body.output_dir,

@@ -28,18 +28,26 @@ export interface RunInput {
 /** Files analysed at once. */
 const ANALYSIS_CONCURRENCY = 8;
 
-/** Resolves and analyses the input; throws 404 for an unknown batch, 400 for an empty or too large input. */
+/**
+ * Resolves and analyses the input; throws 404 for an unknown batch, 400 for an empty or too large
+ * input. With an `IB-Context`, the input must belong to it (aihub-api.md section 1: inputs are
+ * checked against the context): another org's batch is 404 (no access reads as not found),
+ * another org's drive folder 401 (no permission).
+ */
 export async function resolveRunInput(
   ctx: EmulatorContext,
   app: AppBehaviour,
   request: RunInputRequest,
+  ibContext: string | undefined,
 ): Promise<RunInput> {
   let field: string;
   let sources: { name: string; path: string; diskPath: string }[];
   if (request.batch_id !== undefined) {
     field = 'batch_id';
     const batch = ctx.store.state.batches[String(request.batch_id)];
-    if (!batch) throw new HttpError(404, `batch ${request.batch_id} not found`);
+    if (!batch || (ibContext !== undefined && batch.repoOwner !== ibContext)) {
+      throw new HttpError(404, `batch ${request.batch_id} not found`);
+    }
     sources = batchFileNames(batch).map((name) => ({
       name,
       path: batchFileFullPath(batch, name),
@@ -47,6 +55,12 @@ export async function resolveRunInput(
     }));
   } else if (request.input_dir !== undefined) {
     field = 'input_dir';
+    if (ibContext !== undefined && request.input_dir.replace(/^\/+/, '').split('/')[0] !== ibContext) {
+      throw new HttpError(
+        401,
+        `input_dir: no permission to '${request.input_dir}' under IB-Context '${ibContext}'`,
+      );
+    }
     let listed;
     try {
       listed = await ctx.files.listDriveFolder(request.input_dir);

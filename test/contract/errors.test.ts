@@ -167,8 +167,7 @@ describe('contract: error answers', () => {
   describe('IB-Context scopes the inputs a request names', () => {
     // aihub-api.md section 1: "Inputs and outputs named in a request are checked against this
     // context". The refusal's status is not documented: 401 (no permission) or 404 (a batch the
-    // caller has no access to) are both accepted here. The emulator does not check at all yet.
-    const todo = 'emulator does not check inputs against IB-Context (see the contract report)';
+    // caller has no access to) are both accepted here.
     let s: Contract;
 
     before(async () => {
@@ -176,7 +175,7 @@ describe('contract: error answers', () => {
     });
     after(() => s.close());
 
-    it('runApp over an input_dir of another org than the IB-Context is refused', { todo }, async () => {
+    it('runApp over an input_dir of another org than the IB-Context is refused', async () => {
       await s.admin.putDriveFile('globex/Claims/fs/Instabase Drive/in/a.txt', 'x');
       const err = await rejection(
         s.client.runApp({ app_name: 'quick', input_dir: 'globex/Claims/fs/Instabase Drive/in' }),
@@ -185,7 +184,7 @@ describe('contract: error answers', () => {
       assert.ok([401, 404].includes(err.status), `refused with ${err.status}`);
     });
 
-    it('a batch created under another IB-Context is not usable as run input', { todo }, async () => {
+    it('a batch created under another IB-Context is not usable as run input', async () => {
       const globex = s.clientWith({ ibContext: 'globex' });
       const { id } = await globex.createBatch({ name: 'globex batch' });
       await globex.putBatchFile(id, 'a.txt', Buffer.from('x'), 1);
