@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AihubClient } from '../../src/aihub';
-import { defaultApps, EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
-import type { AppBehaviour } from '../../src/emulator';
+import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
 import { phases, retryableFailureTypes } from '../../src/shared';
 import { quickWait, sampleInvoices } from '../helpers/aihub-fixtures';
 import { uniqueId, workflowBundle } from '../helpers/pipeline-env';
@@ -19,20 +18,13 @@ import {
   phaseOf,
   resultOf,
   runsTagged,
+  slowInvoices,
   startFaultRig,
   startTemporalServer,
   tagOf,
   waitForRemoteRun,
 } from './support';
 import type { FaultRig, TemporalServer } from './support';
-
-/** `invoices`, one second per file: a run long enough to kill AI Hub in. */
-const slowInvoices: AppBehaviour = {
-  ...(defaultApps[0] as AppBehaviour),
-  id: 'app-invoices-slow',
-  name: 'invoices-slow',
-  msPerFile: 1000,
-};
 
 describe('the AI Hub emulator killed with SIGKILL mid-run and restarted on its state file', () => {
   let temporal: TemporalServer;

@@ -13,7 +13,8 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { startPipeline } from '../../src/client';
 import type { PipelineHandle } from '../../src/client';
 import { sha256File } from '../../src/activities/results-sink';
-import type { CallLogEntry, EmulatorAdmin, RunDetails } from '../../src/emulator';
+import { defaultApps } from '../../src/emulator';
+import type { AppBehaviour, CallLogEntry, EmulatorAdmin, RunDetails } from '../../src/emulator';
 import { exactlyOnceTag } from '../../src/pipeline-input';
 import { searchAttributes } from '../../src/shared';
 import type { PipelineResult } from '../../src/shared';
@@ -87,6 +88,14 @@ export interface FaultRigOptions {
 }
 
 /** How long a disturbed pipeline may take (a killed start attempt alone waits out its 1 minute timeout). */
+/** `invoices`, one second per file: a run long enough to kill a process in. */
+export const slowInvoices: AppBehaviour = {
+  ...(defaultApps[0] as AppBehaviour),
+  id: 'app-invoices-slow',
+  name: 'invoices-slow',
+  msPerFile: 1000,
+};
+
 export const PIPELINE_TIMEOUT_MS = 300_000;
 
 /** Starts a worker process on a fresh task queue and results folder. */

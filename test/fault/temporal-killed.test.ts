@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultApps, EmulatorAdmin, startEmulator } from '../../src/emulator';
-import type { AppBehaviour, Emulator } from '../../src/emulator';
+import type { Emulator } from '../../src/emulator';
 import { phases } from '../../src/shared';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId, workflowBundle } from '../helpers/pipeline-env';
@@ -17,20 +17,13 @@ import {
   phaseOf,
   resultOf,
   runsTagged,
+  slowInvoices,
   startFaultRig,
   startTemporalServer,
   tagOf,
   waitForRemoteRun,
 } from './support';
 import type { FaultRig, TemporalServer } from './support';
-
-/** `invoices`, one second per file: a wait long enough to kill a server in. */
-const slowInvoices: AppBehaviour = {
-  ...(defaultApps[0] as AppBehaviour),
-  id: 'app-invoices-slow',
-  name: 'invoices-slow',
-  msPerFile: 1000,
-};
 
 describe('the Temporal server killed with SIGKILL mid-wait and restarted on its SQLite file', () => {
   let temporal: TemporalServer;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { defaultApps, EmulatorAdmin, startEmulator } from '../../src/emulator';
-import type { AppBehaviour, Emulator, EmulatorOptions } from '../../src/emulator';
+import type { Emulator, EmulatorOptions } from '../../src/emulator';
 import { phases } from '../../src/shared';
 import type { PipelineResult } from '../../src/shared';
 import {
@@ -23,20 +23,13 @@ import {
   phaseOf,
   resultOf,
   runsTagged,
+  slowInvoices,
   startFaultRig,
   startTemporalServer,
   tagOf,
   waitForRemoteRun,
 } from './support';
 import type { FaultRig, TemporalServer } from './support';
-
-/** `invoices`, one second per file: a wait long enough to kill a worker in. */
-const slowInvoices: AppBehaviour = {
-  ...(defaultApps[0] as AppBehaviour),
-  id: 'app-invoices-slow',
-  name: 'invoices-slow',
-  msPerFile: 1000,
-};
 
 // The four moments run side by side (each with its own emulator, task queue and worker process):
 // most of each test is Temporal noticing the dead worker (activity and heartbeat timeouts).
