@@ -7,7 +7,7 @@ import { deleteRemoteActivity } from './cleanup';
 import type { ActivityDeps } from './deps';
 import { fetchResultsActivity } from './fetch-results';
 import { findStartedRunActivity, startRunActivity } from './start-run';
-import { uploadFilesActivity } from './upload-files';
+import { findUploadedBatchActivity, uploadFilesActivity } from './upload-files';
 import { waitForRunActivity } from './wait-for-run';
 
 export type { ActivityDeps } from './deps';
@@ -22,6 +22,7 @@ export type { RunTransition, WaitForRunInput } from './wait-for-run';
 export function createActivities(deps: ActivityDeps) {
   return {
     uploadFiles: uploadFilesActivity(deps),
+    findUploadedBatch: findUploadedBatchActivity(deps),
     startRun: startRunActivity(deps),
     findStartedRun: findStartedRunActivity(deps),
     waitForRun: waitForRunActivity(deps),

@@ -105,10 +105,24 @@ async function checkFiles(files: string[]): Promise<number[]> {
   return sizes;
 }
 
+/**
+ * Builds the `findUploadedBatch` activity: the batch a pipeline's upload created, found by its
+ * unique name, or null. A pipeline cancelled mid-upload never learnt its batch id; with
+ * `onCancel: 'delete'` it finds the batch this way and deletes it.
+ */
+export function findUploadedBatchActivity(
+  deps: ActivityDeps,
+): (args: Pick<UploadFilesInput, 'batchName' | 'workspace'>) => Promise<number | null> {
+  return async function findUploadedBatch(args) {
+    const signal = Context.current().cancellationSignal;
+    return (await aihubCall(() => findBatch(deps.aihub, args, signal))) ?? null;
+  };
+}
+
 /** The batch an earlier attempt created, found by its unique name. */
 async function findBatch(
   aihub: AihubClient,
-  args: UploadFilesInput,
+  args: Pick<UploadFilesInput, 'batchName' | 'workspace'>,
   signal: AbortSignal,
 ): Promise<number | undefined> {
   const query = args.workspace !== null ? { workspace: args.workspace } : {};

@@ -50,6 +50,15 @@ export const transfer = {
 } as const satisfies ActivityOptions;
 
 /**
+ * Uploading: a {@link transfer} whose cancellation waits for the attempt to stop (it heartbeats,
+ * so within seconds), so that a batch it created is there to be found by the cancellation policy.
+ */
+export const uploadTransfer = {
+  ...transfer,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+} as const satisfies ActivityOptions;
+
+/**
  * The wait: one status check per attempt (one HTTP call, so 45 s is plenty), the retry policy is
  * the polling loop with unlimited attempts (no maximumAttempts), and the deadline is the schedule-to-close timeout.
  * The activity sets each delay itself (`nextRetryDelay`); the policy's intervals mirror it so a

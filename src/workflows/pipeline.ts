@@ -35,7 +35,7 @@ import {
   searchAttributes,
 } from '../shared';
 import type { Phase, PipelineProgress, PipelineResult } from '../shared';
-import { remoteCall, startCall, transfer, waitForRunOptions } from './activity-options';
+import { remoteCall, startCall, transfer, uploadTransfer, waitForRunOptions } from './activity-options';
 
 /** Answers the pipeline's {@link PipelineProgress}. */
 export const progressQuery = defineQuery<PipelineProgress>(PROGRESS_QUERY);
@@ -43,8 +43,9 @@ export const progressQuery = defineQuery<PipelineProgress>(PROGRESS_QUERY);
 export const checkNowSignal = defineSignal(CHECK_NOW_SIGNAL);
 
 const { startRun } = proxyActivities<Activities>(startCall);
-const { findStartedRun } = proxyActivities<Activities>(remoteCall);
-const { uploadFiles, fetchResults, deleteRemote } = proxyActivities<Activities>(transfer);
+const { findStartedRun, findUploadedBatch } = proxyActivities<Activities>(remoteCall);
+const { uploadFiles } = proxyActivities<Activities>(uploadTransfer);
+const { fetchResults, deleteRemote } = proxyActivities<Activities>(transfer);
 
 /** Seconds subtracted from the workflow's start when looking for a run an earlier attempt started. */
 const RECONCILE_MARGIN_SECONDS = 300;
@@ -90,17 +91,17 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
     ...(input.batchId !== undefined ? [{ key: searchAttributes.batchId, value: String(input.batchId) }] : []),
   ]);
 
+  const batch = {
+    batchName: batchNameFor(info.workflowId, info.firstExecutionRunId),
+    workspace: input.batchWorkspace ?? null,
+  };
   let run: StartedRun | undefined;
   let startArgs: Parameters<Activities['startRun']>[0] | undefined;
   let uploadedBatchId: number | null = null;
   try {
     if (input.files !== undefined) {
       enter(phases.uploading);
-      const uploaded = await uploadFiles({
-        files: input.files,
-        batchName: batchNameFor(info.workflowId, info.firstExecutionRunId),
-        workspace: input.batchWorkspace ?? null,
-      });
+      const uploaded = await uploadFiles({ files: input.files, ...batch });
       uploadedBatchId = uploaded.batchId;
       progress.batchId = uploaded.batchId;
       progress.filesUploaded = uploaded.files;
@@ -195,6 +196,10 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
         if (run === undefined && startArgs !== undefined) {
           run = (await findStartedRun(startArgs)) ?? undefined;
           if (run !== undefined) upsertSearchAttributes([{ key: searchAttributes.runId, value: run.runId }]);
+        }
+        // Cancelled while uploading: the batch may exist without the workflow knowing its id.
+        if (input.onCancel === 'delete' && input.files !== undefined && uploadedBatchId === null) {
+          uploadedBatchId = await findUploadedBatch(batch);
         }
         if (input.onCancel === 'delete' && (run !== undefined || uploadedBatchId !== null)) {
           log.info('pipeline cancelled: deleting the AI Hub run data', { runId: run?.runId });

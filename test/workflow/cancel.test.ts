@@ -4,7 +4,7 @@ import { cancelPipeline, getPipeline, getProgress } from '../../src/client';
 import type { FaultRule } from '../../src/emulator';
 import type { PipelineHandle } from '../../src/client';
 import { phases, searchAttributes } from '../../src/shared';
-import { sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
+import { emulatorClient, sampleInvoices, seedBatch, writeLocalFiles } from '../helpers/aihub-fixtures';
 import { isWorkflowCancelled, rejectionOf } from '../helpers/failures';
 import { uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';
@@ -121,6 +121,37 @@ describe('cancelling a pipeline stops the wait at once and applies its onCancel 
         [],
         'no run of the cancelled pipeline is left in AI Hub',
       );
+    });
+  });
+
+  it("with onCancel 'delete' a pipeline cancelled while uploading deletes the batch it was filling", async () => {
+    // Each file upload takes 2 s, so the pipeline is cancelled with its batch half filled.
+    const faults: FaultRule[] = [{ endpoint: 'putBatchFile', kind: 'latency', latencyMs: 2_000 }];
+    await withPipelineEnv(temporal(), { faults }, async (env) => {
+      const files = await writeLocalFiles(sampleInvoices(4));
+      const aihub = emulatorClient(env.emulator);
+      const batchesNow = async (): Promise<string[]> => {
+        const names: string[] = [];
+        for await (const batch of aihub.listAllBatches({})) names.push(batch.name);
+        return names;
+      };
+      const err = await env.withWorker(async () => {
+        const handle = await env.start({
+          workflowId: uniqueId('cancel-uploading'),
+          appName: 'invoices',
+          files,
+          onCancel: 'delete',
+        });
+        await pollUntil('the batch to be created', async () =>
+          (await batchesNow()).some((name) => name.startsWith(handle.workflowId)) ? true : undefined,
+        );
+        assert.equal((await getProgress(handle)).phase, phases.uploading);
+        await handle.cancel();
+        return within(CANCELLED_WITHIN_MS, 'the cancellation', rejectionOf(handle.result()));
+      });
+      assert.ok(isWorkflowCancelled(err), `expected a cancellation, got ${String(err)}`);
+      assert.deepEqual(await batchesNow(), [], 'the half-filled batch is deleted');
+      assert.equal((await env.admin.runs()).length, 0, 'no run was started');
     });
   });
 });
