@@ -84,22 +84,26 @@ export async function startFanOut(
   draft: FanOutInputDraft,
   options: { taskQueue: string },
 ): Promise<WorkflowHandleWithFirstExecutionRunId<FanOutWorkflow>> {
-  const workflowId = draft.workflowId ?? deriveFanOutId(draft);
-  const checked = checkFanOutInput({ ...draft, workflowId }, workflowId);
+  // Read defensively: callers in plain JavaScript may pass anything; the check below names it.
+  const isObject = typeof draft === 'object' && (draft as unknown) !== null;
+  const fields: Partial<FanOutInputDraft> = isObject ? draft : {};
+  const workflowId = fields.workflowId ?? deriveFanOutId(fields.template, fields.inputs);
+  const withId = isObject ? { ...draft, workflowId } : draft;
+  const checked = checkFanOutInput(withId, workflowId);
   if (!checked.ok) throw new PipelineInputError(checked.problems);
   return client.workflow.start<FanOutWorkflow>(workflowTypes.fanOut, {
     taskQueue: options.taskQueue,
     workflowId,
-    args: [{ ...draft, workflowId }],
+    args: [withId],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });
 }
 
-function deriveFanOutId(draft: FanOutInputDraft): string {
-  const { appName, appId, deploymentId } = draft.template;
+function deriveFanOutId(template: unknown, inputs: unknown): string {
+  const { appName, appId, deploymentId } = (template ?? {}) as Record<string, unknown>;
   const app = [appName, appId, deploymentId].find((v) => typeof v === 'string') ?? 'app';
   const digest = createHash('sha256')
-    .update(JSON.stringify([draft.template, draft.inputs]))
+    .update(JSON.stringify([template ?? null, inputs ?? null]))
     .digest('hex')
     .slice(0, 12);
   return toWorkflowId(`hubrun-fanout-${String(app).slice(0, 100)}-${digest}`);

@@ -18,6 +18,11 @@ export const MAX_OUTCOME_MESSAGE_CHARS = 300;
 /** Longest fan-out workflow id: room is left for the child suffix `-<n>`. */
 const MAX_FAN_OUT_ID_CHARS = 190;
 
+/** A fan-out's workflow id: a {@link WorkflowId} with room for the child suffix. */
+const FanOutId = WorkflowId.refine((id) => id.length <= MAX_FAN_OUT_ID_CHARS, {
+  message: `at most ${MAX_FAN_OUT_ID_CHARS} characters (children add a suffix)`,
+});
+
 /** One child's input: exactly one of a batch, a drive folder or local files. */
 export const FanOutItem = z.union([
   z.object({ inputDir: z.string() }).strict(),
@@ -30,9 +35,7 @@ export type FanOutItem = z.infer<typeof FanOutItem>;
 export const FanOutInput = z
   .object({
     /** Business key of the fan-out; children are `<workflowId>-<n>` (n from 1). */
-    workflowId: WorkflowId.refine((id) => id.length <= MAX_FAN_OUT_ID_CHARS, {
-      message: `at most ${MAX_FAN_OUT_ID_CHARS} characters (children add a suffix)`,
-    }).optional(),
+    workflowId: FanOutId.optional(),
     /**
      * Pipeline fields every child shares (app, AI Hub options, tags, wait policy, ...): a pipeline
      * input without its input (`batchId`, `inputDir`, `files`) and without `workflowId`.
@@ -97,13 +100,21 @@ export function childWorkflowId(fanOutId: string, index: number): string {
 
 /**
  * Validates a fan-out and builds each child's pipeline input (template + item + child id);
- * `fanOutId` is the fan-out's workflow id. Every child's problems are reported, under
- * `inputs.<n>` for the item's fields and `template` for the shared ones (once).
+ * `fanOutId` is the fan-out's workflow id, refused like `workflowId` when a service started the
+ * fan-out under an id such as `../x`. Every child's problems are reported, under `inputs.<n>`
+ * for the item's fields and `template` for the shared ones (once).
  */
 export function checkFanOutInput(raw: unknown, fanOutId: string): FanOutCheck {
   const parsed = FanOutInput.safeParse(raw);
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(describeIssue) };
   const input = parsed.data;
+  const badId = input.workflowId === fanOutId ? undefined : FanOutId.safeParse(fanOutId).error;
+  if (badId !== undefined) {
+    return {
+      ok: false,
+      problems: badId.issues.map((issue) => `workflowId: "${fanOutId}": ${issue.message}`),
+    };
+  }
   const offset = input.carried?.offset ?? 0;
   const problems = new Set<string>();
   const children: PipelineInput[] = [];
@@ -120,7 +131,9 @@ export function checkFanOutInput(raw: unknown, fanOutId: string): FanOutCheck {
     }
     for (const problem of checked.problems) {
       const field = problem.split(/[.:]/)[0] ?? '';
-      problems.add(field in item ? `inputs.${i}.${problem}` : `template.${problem}`);
+      // A problem of the whole input (`input: unknown field(s) ...`) is the template's own.
+      const own = field === 'input' ? `template${problem.slice(field.length)}` : `template.${problem}`;
+      problems.add(field in item ? `inputs.${i}.${problem}` : own);
     }
   });
   if (problems.size > 0) return { ok: false, problems: [...problems] };

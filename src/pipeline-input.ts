@@ -21,6 +21,30 @@ export const WorkflowId = z
   )
   .refine((id) => !id.includes('..'), 'must not contain ".."');
 
+/** Whether `path` climbs with a `..` segment (`a/../b`, `..\\x`), on POSIX or Windows. */
+export function hasParentSegment(path: string): boolean {
+  return path.split(/[\\/]/).includes('..');
+}
+
+/** Whether `path` is absolute on POSIX (`/data`) or Windows (`C:\\data`, `\\\\server\\share`). */
+export function isAbsolutePath(path: string): boolean {
+  return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path);
+}
+
+/**
+ * A path on the worker's machine: no `..` segment (so it cannot climb out of where it points)
+ * and no NUL character (which file systems refuse).
+ */
+const LocalPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .superRefine((path, ctx) => {
+    if (path.includes('\0')) ctx.addIssue({ code: 'custom', message: 'must not contain a NUL character' });
+    else if (hasParentSegment(path))
+      ctx.addIssue({ code: 'custom', message: 'must not contain ".." segments' });
+  });
+
 /** Polling and deadline tunables of the wait, in seconds; every field has a default. */
 export const WaitPolicy = z
   .object({
@@ -81,8 +105,8 @@ export const PipelineInput = z
     batchId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
     /** A drive path in AI Hub, `<org>/<workspace>/fs/<drive>/<folder>`. */
     inputDir: z.string().min(1).max(2000).optional(),
-    /** Local files on the worker's machine, uploaded to a new batch first. */
-    files: z.array(z.string().min(1).max(4096)).min(1).max(aihubLimits.maxFilesPerRun).optional(),
+    /** Local files on the worker's machine, uploaded to a new batch first; no `..` segments. */
+    files: z.array(LocalPath).min(1).max(aihubLimits.maxFilesPerRun).optional(),
     /** Workspace of the batch created for `files` (service accounts must name one). */
     batchWorkspace: z.string().min(1).max(200).optional(),
     /** Where AI Hub writes its outputs (a drive path). */
@@ -90,8 +114,11 @@ export const PipelineInput = z
     outputWorkspace: z.string().min(1).max(200).optional(),
     settings: RunSettingsInput.optional(),
     tags: z.array(z.string().min(1).max(aihubLimits.maxTagChars)).max(50).optional(),
-    /** Where hubrun writes fetched results on the worker's machine. @default HUBRUN_OUTPUT_DIR */
-    resultsDir: z.string().min(1).max(4096).optional(),
+    /**
+     * Where hubrun writes fetched results on the worker's machine: an absolute path without `..`
+     * segments, so a pipeline writes exactly where it is told. @default HUBRUN_OUTPUT_DIR
+     */
+    resultsDir: LocalPath.refine(isAbsolutePath, 'must be an absolute path on the worker').optional(),
     /**
      * IANA time zone of the `{date}` placeholder, which the workflow replaces in `inputDir`, `files`,
      * `outputDir`, `outputWorkspace`, `batchWorkspace`, `resultsDir` and `tags` by the nominal date
@@ -184,6 +211,19 @@ export function checkPipelineInput(raw: unknown): InputCheck {
   const parsed = PipelineInput.safeParse(raw);
   if (parsed.success) return { ok: true, input: parsed.data };
   return { ok: false, problems: parsed.error.issues.map(describeIssue) };
+}
+
+/**
+ * The pipeline workflow's own check: the input, and the Temporal workflow id it runs under,
+ * which names its results folder. A service that starts `aihubRunPipeline` itself under an id
+ * such as `../x` or `a/b` is refused (`workflowId: ...`) before anything is sent to AI Hub.
+ */
+export function checkPipelineStart(raw: unknown, workflowId: string): InputCheck {
+  const checked = checkPipelineInput(raw);
+  const id = WorkflowId.safeParse(workflowId);
+  if (id.success) return checked;
+  const idProblems = id.error.issues.map((issue) => `workflowId: "${workflowId}": ${issue.message}`);
+  return { ok: false, problems: [...idProblems, ...(checked.ok ? [] : checked.problems)] };
 }
 
 /** One zod issue as `field.path: message`. */

@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { checkFanOutInput } from '../fan-out-input';
 import type { FanOutInputDraft, FanOutItem } from '../fan-out-input';
-import { checkPipelineInput } from '../pipeline-input';
+import { checkPipelineInput, hasParentSegment } from '../pipeline-input';
 import type { PipelineInputDraft } from '../pipeline-input';
 import { UsageError } from './usage-error';
 
@@ -87,7 +87,7 @@ export async function runRequestFromFlags(flags: RunFlags): Promise<RunRequest> 
     outputWorkspace: flags.outputWorkspace,
     settings: flags.settings === undefined ? undefined : await readSettings(flags.settings),
     tags: flags.tag,
-    resultsDir: flags.resultsDir === undefined ? undefined : resolve(flags.resultsDir),
+    resultsDir: flags.resultsDir === undefined ? undefined : absolute(flags.resultsDir),
     maxErrorRatio: flags.maxErrorRatio === undefined ? undefined : ratio(flags.maxErrorRatio),
     onCancel: flags.onCancel,
     cleanup: flags.cleanup,
@@ -206,15 +206,24 @@ async function readInputDirs(path: string): Promise<string[]> {
   return dirs;
 }
 
+/**
+ * A local path made absolute against this directory; one with a `..` segment is passed on as
+ * given, for the input check to refuse (a path never climbs out of where it points).
+ */
+function absolute(path: string): string {
+  return hasParentSegment(path) ? path : resolve(path);
+}
+
 /** `--files`: each must be a readable regular file here; passed on as absolute paths. */
 async function localFiles(paths: string[]): Promise<string[]> {
   return Promise.all(
     paths.map(async (path) => {
-      const absolute = resolve(path);
-      const info = await stat(absolute).catch(() => undefined);
+      if (hasParentSegment(path)) return path; // refused by the input check, naming --files
+      const full = resolve(path);
+      const info = await stat(full).catch(() => undefined);
       if (info === undefined) throw new UsageError(`--files: ${path}: no such file`);
       if (!info.isFile()) throw new UsageError(`--files: ${path}: not a regular file`);
-      return absolute;
+      return full;
     }),
   );
 }

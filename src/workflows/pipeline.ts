@@ -23,7 +23,7 @@ import {
 import { TimeoutType } from '@temporalio/common';
 import type { Activities, RunTransition, StartedRun } from '../activities';
 import type { RunStatus } from '../aihub/schemas';
-import { batchNameFor, checkPipelineInput, exactlyOnceTag } from '../pipeline-input';
+import { batchNameFor, checkPipelineStart, exactlyOnceTag } from '../pipeline-input';
 import type { PipelineInput, PipelineInputDraft } from '../pipeline-input';
 import { fillNominalDate, nominalInstant } from '../schedules/nominal-date';
 import {
@@ -59,7 +59,7 @@ const RECONCILE_MARGIN_SECONDS = 300;
 export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<PipelineResult> {
   const info = workflowInfo();
   const dated = fillNominalDate(raw, nominalInstant(info));
-  const checked = checkPipelineInput(dated.input);
+  const checked = checkPipelineStart(dated.input, info.workflowId);
   if (!checked.ok) {
     upsertSearchAttributes([{ key: searchAttributes.phase, value: phases.failed }]);
     throw ApplicationFailure.create({
