@@ -31,6 +31,12 @@ const EnvSchema = z.object({
   AIHUB_API_TOKEN: optionalText,
   /** A file holding the bearer token (secret mounts); read once at start-up. */
   AIHUB_API_TOKEN_FILE: optionalText,
+  /**
+   * A JSON file of passwords of encrypted PDFs, `{"<file name>": "<password>"}` (a secret mount),
+   * read once at start-up. The worker adds them to every run's
+   * `runtime_config.instabase.pdf.passwords`, so they never enter a workflow input or history.
+   */
+  AIHUB_PDF_PASSWORDS_FILE: optionalText,
   /** `IB-Context` header value (org or user id). Unset: header omitted. */
   AIHUB_IB_CONTEXT: optionalText,
   /** Per-request timeout of AI Hub calls in milliseconds. @default 30000 */
@@ -69,6 +75,8 @@ export interface AihubSettings {
   token: string;
   ibContext: string | undefined;
   requestTimeoutMs: number;
+  /** Passwords of encrypted PDFs by file name (`AIHUB_PDF_PASSWORDS_FILE`); secrets, like the token. */
+  pdfPasswords?: Readonly<Record<string, string>> | undefined;
 }
 
 /** hubrun's validated, frozen configuration. */
@@ -105,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
 
   let token: string | undefined;
+  let pdfPasswords: Record<string, string> | undefined;
   if (parsed.success) {
     const { AIHUB_API_TOKEN: inline, AIHUB_API_TOKEN_FILE: file, AIHUB_API_ROOT: root } = parsed.data;
     if (inline !== undefined && file !== undefined) {
@@ -121,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     } else {
       token = inline;
     }
+    pdfPasswords = readPdfPasswords(parsed.data.AIHUB_PDF_PASSWORDS_FILE, problems);
     if (root !== undefined && inline === undefined && file === undefined) {
       problems.push('AIHUB_API_TOKEN: required when AIHUB_API_ROOT is set (or give AIHUB_API_TOKEN_FILE)');
     }
@@ -136,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
             token,
             ibContext: data.AIHUB_IB_CONTEXT,
             requestTimeoutMs: data.AIHUB_REQUEST_TIMEOUT_MS,
+            pdfPasswords,
           }
         : undefined,
     ibContext: data.AIHUB_IB_CONTEXT,
@@ -149,6 +160,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel: data.HUBRUN_LOG_LEVEL,
   };
   return Object.freeze(config);
+}
+
+/** Reads `AIHUB_PDF_PASSWORDS_FILE`; a problem names the variable and the file, never a password. */
+function readPdfPasswords(file: string | undefined, problems: string[]): Record<string, string> | undefined {
+  if (file === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    problems.push(`AIHUB_PDF_PASSWORDS_FILE: cannot read ${file} as JSON${code ? ` (${code})` : ''}`);
+    return undefined;
+  }
+  const passwords = z.record(z.string().min(1), z.string().min(1)).safeParse(parsed);
+  if (!passwords.success) {
+    problems.push(`AIHUB_PDF_PASSWORDS_FILE: ${file} must hold {"<file name>": "<password>", ...}`);
+    return undefined;
+  }
+  return passwords.data;
 }
 
 /** The variables hubrun itself reads (besides Temporal's own `TEMPORAL_*`), for docs and compose checks. */

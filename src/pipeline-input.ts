@@ -151,6 +151,16 @@ export const PipelineInput = z
         message: `give exactly one of batchId, inputDir or files (got ${inputs.length})`,
       });
     }
+    const runtime = input.settings?.runtime_config as
+      { instabase?: { pdf?: { passwords?: unknown } } } | undefined;
+    if (runtime?.instabase?.pdf?.passwords !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['settings', 'runtime_config', 'instabase', 'pdf', 'passwords'],
+        message:
+          'PDF passwords are secrets and a pipeline input is kept in workflow history; give them to the workers in AIHUB_PDF_PASSWORDS_FILE',
+      });
+    }
     if (input.appOwner !== undefined && input.appName === undefined) {
       ctx.addIssue({ code: 'custom', path: ['appOwner'], message: 'appOwner goes with appName only' });
     }

@@ -55,6 +55,7 @@ export async function createHubrunWorker(options: HubrunWorkerOptions): Promise<
     apiRoot: options.aihub.apiRoot,
     ibContext: options.aihub.ibContext,
     outputDir: options.outputDir,
+    pdfPasswords: options.aihub.pdfPasswords,
     ...options.deps,
   });
   return Worker.create({

@@ -9,6 +9,8 @@ export interface ActivityDeps {
   apiRoot: string;
   /** The `IB-Context` the client sends, shown as the `AihubContext` search attribute. */
   ibContext: string | undefined;
+  /** Passwords of encrypted PDFs by file name, added to each run's settings here, never in workflows. */
+  pdfPasswords?: Readonly<Record<string, string>> | undefined;
   /** Default results folder on this machine (`HUBRUN_OUTPUT_DIR`). */
   outputDir: string;
   /** Clock in epoch milliseconds. @default Date.now */

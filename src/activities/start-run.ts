@@ -50,7 +50,10 @@ export function startRunActivity(deps: ActivityDeps): (args: StartRunInput) => P
       }
     }
     const { input } = args;
-    const settings = { ...input.settings, tags: [...(input.tags ?? []), args.tag] };
+    const settings = {
+      ...withPdfPasswords(input.settings, deps.pdfPasswords),
+      tags: [...(input.tags ?? []), args.tag],
+    };
     const source = args.batchId !== null ? { batch_id: args.batchId } : { input_dir: input.inputDir };
     const run = await aihubCall(() => {
       if (input.deploymentId !== undefined) {
@@ -124,5 +127,24 @@ function describe(deps: ActivityDeps, run: Run, adopted: boolean): StartedRun {
     adopted,
     runUrl: `${deps.apiRoot}/v2/apps/runs/${encodeURIComponent(run.id)}`,
     context: deps.ibContext ?? null,
+  };
+}
+
+/**
+ * The run's settings with the worker's PDF passwords added under
+ * `runtime_config.instabase.pdf.passwords`. They are added here, in the activity, so they reach
+ * AI Hub without entering the workflow's input or history.
+ */
+function withPdfPasswords(
+  settings: PipelineInput['settings'],
+  passwords: Readonly<Record<string, string>> | undefined,
+): PipelineInput['settings'] {
+  if (passwords === undefined || Object.keys(passwords).length === 0) return settings;
+  const runtime = settings?.runtime_config ?? {};
+  const instabase = (runtime.instabase ?? {}) as Record<string, unknown>;
+  const pdf = (instabase.pdf ?? {}) as Record<string, unknown>;
+  return {
+    ...settings,
+    runtime_config: { ...runtime, instabase: { ...instabase, pdf: { ...pdf, passwords: { ...passwords } } } },
   };
 }

@@ -47,10 +47,18 @@ async function startRun(
     version: extras.version ?? null,
     tags: extras.settings?.tags ?? [],
     customKeys: extras.settings?.keys?.custom ?? null,
+    pdfPasswordFiles: Object.keys(pdfPasswordsOf(extras.settings?.runtime_config)).sort(),
     files: input.files,
   });
   await ctx.store.save();
   return run;
+}
+
+/** `runtime_config.instabase.pdf.passwords`, or nothing. */
+function pdfPasswordsOf(runtimeConfig: Record<string, unknown> | undefined): Record<string, unknown> {
+  const passwords = (runtimeConfig?.instabase as { pdf?: { passwords?: unknown } } | undefined)?.pdf
+    ?.passwords;
+  return typeof passwords === 'object' && passwords !== null ? (passwords as Record<string, unknown>) : {};
 }
 
 function findRun(ctx: EmulatorContext, runId: string): StoredRun {

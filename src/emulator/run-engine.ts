@@ -37,6 +37,7 @@ export type NewRun = Pick<
   | 'version'
   | 'tags'
   | 'customKeys'
+  | 'pdfPasswordFiles'
   | 'files'
 >;
 
@@ -51,6 +52,8 @@ export interface RunDetails {
   batchId: number | null;
   inputDir: string | null;
   tags: string[];
+  /** File names the run was given PDF passwords for. */
+  pdfPasswordFiles: string[];
   fileCount: number;
   checks: number;
   startMs: number;
@@ -242,6 +245,7 @@ export class RunEngine {
       batchId: run.batchId,
       inputDir: run.inputDir,
       tags: run.tags,
+      pdfPasswordFiles: run.pdfPasswordFiles ?? [],
       fileCount: run.files.length,
       checks: run.checks,
       startMs: run.startMs,

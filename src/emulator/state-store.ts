@@ -39,6 +39,8 @@ export interface StoredRun {
   version: string | null;
   tags: string[];
   customKeys: Record<string, unknown> | null;
+  /** File names the run's `runtime_config.instabase.pdf.passwords` named (never the passwords). */
+  pdfPasswordFiles?: string[];
   startMs: number;
   /** 19-digit nanosecond start, as a decimal string. */
   startNs: string;

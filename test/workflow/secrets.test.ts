@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import type { AihubSettings } from '../../src/config';
+import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
 import { failureTypes } from '../../src/shared';
 import { quickWait, sampleInvoices, writeLocalFiles } from '../helpers/aihub-fixtures';
 import { causeChain, failureTypeOf, rejectionOf } from '../helpers/failures';
@@ -81,6 +82,44 @@ describe('the AI Hub token never leaves the worker', () => {
         assert.ok(cause instanceof Error);
         assertNoSecret(`${cause.message}\n${cause.stack ?? ''}`, `error ${i} of the cause chain`);
       }
+    });
+  });
+
+  it('PDF passwords held by the worker reach AI Hub and stay out of the pipeline', async () => {
+    const PASSWORD = 'pdf-PASSWORD-31c4b2';
+    await withPipelineEnv(temporal(), {}, async (env) => {
+      const files = await writeLocalFiles(sampleInvoices(2));
+      const { handle, result } = await env.withWorker(
+        async () => {
+          const handle = await env.start({
+            workflowId: uniqueId('secrets-pdf'),
+            appName: 'invoices',
+            files,
+            wait: quickWait,
+          });
+          return { handle, result: await within(60_000, 'the pipeline completing', handle.result()) };
+        },
+        {
+          aihub: { ...aihubWith(env, EMULATOR_DEFAULT_TOKEN), pdfPasswords: { 'invoice-001.txt': PASSWORD } },
+        },
+      );
+      const run = (await env.admin.runs()).find((r) => r.id === result.runId);
+      assert.deepEqual(run?.pdfPasswordFiles, ['invoice-001.txt'], 'AI Hub was given the password');
+      assertNoSecretIn(await historyText(handle), 'the history', [PASSWORD]);
+      assertNoSecretIn(JSON.stringify(result), 'the result', [PASSWORD]);
+    });
+  });
+
+  it('a pipeline input carrying PDF passwords is refused, naming the field', async () => {
+    await withPipelineEnv(temporal(), {}, async (env) => {
+      await assert.rejects(
+        env.start({
+          appName: 'invoices',
+          batchId: 1,
+          settings: { runtime_config: { instabase: { pdf: { passwords: { 'a.pdf': 'x' } } } } },
+        }),
+        /settings\.runtime_config\.instabase\.pdf\.passwords: PDF passwords are secrets/,
+      );
     });
   });
 });
