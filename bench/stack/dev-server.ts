@@ -12,7 +12,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { waitForPort } from '../../src/dev/ports';
 import { temporalCliPath } from '../../src/dev/temporal-binaries';
 import { searchAttributeKeys } from '../../src/shared';
-import { freePort } from './ports';
+import { freePort } from '../../test/helpers/processes';
 
 /** A running dev server and connections to it. */
 export interface DevServer {

@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
 import { projectRoot } from '../../src/dev/temporal-binaries';
 import { stopChild } from './dev-server';
-import { freePort } from './ports';
+import { freePort } from '../../test/helpers/processes';
 
 /** A running worker process. */
 export interface WorkerProcess {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -10,6 +9,7 @@ import type { Emulator } from '../../src/emulator';
 import { startPipeline } from '../../src/client';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { startDevServer } from '../helpers/temporal';
+import { freePort } from '../helpers/processes';
 import { pollUntil } from '../helpers/waiting';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
@@ -25,15 +25,6 @@ after(async () => {
   await emulator.close();
   await temporal.teardown();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 test('`hubrun worker` runs pipelines, serves Prometheus metrics and stops cleanly on SIGTERM', async () => {
   const metricsPort = await freePort();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AihubClient } from '../../src/aihub';
 import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
-import { phases, retryableFailureTypes } from '../../src/shared';
+import { retryableFailureTypes } from '../../src/shared';
 import { quickWait, sampleInvoices } from '../helpers/aihub-fixtures';
 import { uniqueId, workflowBundle } from '../helpers/pipeline-env';
 import { freePort, startEmulatorProcess, stopStartedProcesses } from '../helpers/processes';
@@ -14,15 +14,12 @@ import { pollUntil } from '../helpers/waiting';
 import {
   assertOneRemoteRun,
   assertSameResults,
-  callsOfRun,
-  phaseOf,
   resultOf,
   runsTagged,
   slowInvoices,
+  startAndAwaitWaiting,
   startFaultRig,
   startTemporalServer,
-  tagOf,
-  waitForRemoteRun,
 } from './support';
 import type { FaultRig, TemporalServer } from './support';
 
@@ -65,19 +62,10 @@ describe('the AI Hub emulator killed with SIGKILL mid-run and restarted on its s
     const input = { appName: slowInvoices.name, batchId, wait: quickWait };
     const reference = await rig.run({ workflowId: uniqueId('reference'), ...input });
 
-    const handle = await rig.start({ workflowId: uniqueId('emulator-killed'), ...input });
-    const tag = await tagOf(handle);
-    const run = await waitForRemoteRun(rig.admin, tag);
-    await pollUntil(
-      'a status check answered while the run is processing',
-      async () => {
-        const checks = callsOfRun((await rig.admin.calls()).log, run.id).filter(
-          (e) => e.endpoint === 'getRun' && e.status === 200,
-        );
-        return checks.length >= 1 && (await phaseOf(handle)) === phases.waiting ? true : undefined;
-      },
-      { intervalMs: 20 },
-    );
+    const { handle, tag, run } = await startAndAwaitWaiting(rig, {
+      workflowId: uniqueId('emulator-killed'),
+      ...input,
+    });
     await emulator.process.kill('SIGKILL');
 
     // Status checks fail while AI Hub is away; they are retried, not fatal.

@@ -16,7 +16,7 @@ import { sha256File } from '../../src/activities/results-sink';
 import { defaultApps } from '../../src/emulator';
 import type { AppBehaviour, CallLogEntry, EmulatorAdmin, RunDetails } from '../../src/emulator';
 import { exactlyOnceTag } from '../../src/pipeline-input';
-import { searchAttributes } from '../../src/shared';
+import { phases, searchAttributes } from '../../src/shared';
 import type { PipelineResult } from '../../src/shared';
 import { freePort, startTemporalProcess, startWorkerProcess } from '../helpers/processes';
 import type { ManagedProcess } from '../helpers/processes';
@@ -207,4 +207,28 @@ export async function assertSameResults(result: PipelineResult, reference: Pipel
   const sha256 = await sha256File(result.resultsPath);
   assert.equal(sha256, result.resultsSha256, 'the summary states the sha256 of the file on disk');
   assert.equal(sha256, reference.resultsSha256, 'the results file is identical to the undisturbed one');
+}
+
+/**
+ * Starts a pipeline on `rig` and resolves once AI Hub has answered a status check of its run
+ * while the pipeline waits: the moment to kill something mid-wait.
+ */
+export async function startAndAwaitWaiting(
+  rig: FaultRig,
+  input: Record<string, unknown>,
+): Promise<{ handle: PipelineHandle; tag: string; run: RunDetails }> {
+  const handle = await rig.start(input);
+  const tag = await tagOf(handle);
+  const run = await waitForRemoteRun(rig.admin, tag);
+  await pollUntil(
+    'a status check answered while the run is processing',
+    async () => {
+      const checks = callsOfRun((await rig.admin.calls()).log, run.id).filter(
+        (e) => e.endpoint === 'getRun' && e.status === 200,
+      );
+      return checks.length >= 1 && (await phaseOf(handle)) === phases.waiting ? true : undefined;
+    },
+    { intervalMs: 20 },
+  );
+  return { handle, tag, run };
 }

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultApps, EmulatorAdmin, startEmulator } from '../../src/emulator';
 import type { Emulator } from '../../src/emulator';
-import { phases } from '../../src/shared';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId, workflowBundle } from '../helpers/pipeline-env';
 import { stopStartedProcesses } from '../helpers/processes';
@@ -13,15 +12,12 @@ import { pollUntil } from '../helpers/waiting';
 import {
   assertOneRemoteRun,
   assertSameResults,
-  callsOfRun,
-  phaseOf,
   resultOf,
   runsTagged,
   slowInvoices,
+  startAndAwaitWaiting,
   startFaultRig,
   startTemporalServer,
-  tagOf,
-  waitForRemoteRun,
 } from './support';
 import type { FaultRig, TemporalServer } from './support';
 
@@ -57,19 +53,10 @@ describe('the Temporal server killed with SIGKILL mid-wait and restarted on its 
     const reference = await rig.run({ workflowId: uniqueId('reference'), ...input });
 
     await rig.admin.resetCalls();
-    const handle = await rig.start({ workflowId: uniqueId('temporal-killed'), ...input });
-    const tag = await tagOf(handle);
-    const run = await waitForRemoteRun(rig.admin, tag);
-    await pollUntil(
-      'a status check answered while the run is processing',
-      async () => {
-        const checks = callsOfRun((await rig.admin.calls()).log, run.id).filter(
-          (e) => e.endpoint === 'getRun' && e.status === 200,
-        );
-        return checks.length >= 1 && (await phaseOf(handle)) === phases.waiting ? true : undefined;
-      },
-      { intervalMs: 20 },
-    );
+    const { handle, tag } = await startAndAwaitWaiting(rig, {
+      workflowId: uniqueId('temporal-killed'),
+      ...input,
+    });
     await temporal.process.kill('SIGKILL');
     assert.equal((await runsTagged(rig.admin, tag))[0]?.status, 'RUNNING', 'killed mid-wait');
 

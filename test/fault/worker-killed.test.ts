@@ -24,6 +24,7 @@ import {
   resultOf,
   runsTagged,
   slowInvoices,
+  startAndAwaitWaiting,
   startFaultRig,
   startTemporalServer,
   tagOf,
@@ -109,19 +110,10 @@ describe(
         const reference = await rig.run({ workflowId: uniqueId('reference'), ...input });
 
         await rig.admin.resetCalls();
-        const handle = await rig.start({ workflowId: uniqueId('killed-waiting'), ...input });
-        const tag = await tagOf(handle);
-        const run = await waitForRemoteRun(rig.admin, tag);
-        await pollUntil(
-          'a status check answered while the run is processing',
-          async () => {
-            const checks = callsOfRun((await rig.admin.calls()).log, run.id).filter(
-              (e) => e.endpoint === 'getRun' && e.status === 200,
-            );
-            return checks.length >= 1 && (await phaseOf(handle)) === phases.waiting ? true : undefined;
-          },
-          { intervalMs: 20 },
-        );
+        const { handle, tag } = await startAndAwaitWaiting(rig, {
+          workflowId: uniqueId('killed-waiting'),
+          ...input,
+        });
         await rig.killWorker();
         assert.equal((await runsTagged(rig.admin, tag))[0]?.status, 'RUNNING', 'killed mid-wait');
 
