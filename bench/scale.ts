@@ -357,8 +357,8 @@ function scaleNotes(
   notes.push(
     `Worker memory: ${peakMiB <= TARGET_RSS_MIB ? 'within the' : `${fmt(peakMiB - TARGET_RSS_MIB)} MiB over (${fmt(peakMiB / TARGET_RSS_MIB, 1)}×) the`} ` +
       `${TARGET_RSS_MIB} MiB target at ${largest.pipelines.toLocaleString('en-US')}. The worker keeps up to \`maxCachedWorkflows\` ` +
-      `workflows in memory (the SDK's default from the V8 heap limit is ${cache.toLocaleString('en-US')} here; hubrun does not set it), ` +
-      `so RSS grows with the pipelines until the cache is full, then stays. A cached hubrun pipeline costs about ${fmt(perPipelineKiB)} KiB; ` +
+      `workflows in memory (HUBRUN_MAX_CACHED_WORKFLOWS, 300 unless set; the SDK's own default from the V8 heap limit would be ` +
+      `${cache.toLocaleString('en-US')} here), so RSS grows with the pipelines until the cache is full, then stays. A cached hubrun pipeline costs about ${fmt(perPipelineKiB)} KiB; ` +
       `a workflow that only sleeps ${fmt(floor?.rssPerWorkflowKiB ?? Number.NaN)} KiB (the SDK's floor); one that validates its input with ` +
       `hubrun's zod schema and sleeps ${fmt(validated?.rssPerWorkflowKiB ?? Number.NaN)} KiB. So about ${fmt(zodKiB)} KiB per workflow, and ` +
       `${fmt(zodCpu, 1)} ms of worker CPU per workflow start, are hubrun's zod schemas (src/pipeline-input.ts, src/fan-out-input.ts): ` +
@@ -366,8 +366,8 @@ function scaleNotes(
     `Hubrun's to fix, in order: (1) keep zod out of the workflow bundle (validate in the client, as now, and inside the workflow ` +
       `through a local activity or a plain check of the few fields the workflow reads); the SDK's \`preloadModules\` bundler option ` +
       `does not help because it deep-freezes shared modules and zod 4's lazy getters then throw (tried: "Cannot define property refine, ` +
-      `object is not extensible"). (2) Bound the cache for a worker that mostly waits: a waiting pipeline needs no cached workflow ` +
-      `(its checks are server-side retries), so \`maxCachedWorkflows\` of a few hundred (a HUBRUN_MAX_CACHED_WORKFLOWS setting) caps ` +
+      `object is not extensible"). (2) Keep the cache small for a worker that mostly waits: a waiting pipeline needs no cached workflow ` +
+      `(its checks are server-side retries), so a \`maxCachedWorkflows\` of a few hundred (HUBRUN_MAX_CACHED_WORKFLOWS) caps ` +
       `RSS near idle (${mib(idleRssBytes)}) + cache × per-workflow cost, at the price of a replay when a cached-out pipeline's run changes status.`,
     latenessNote(largest),
     `Starting pipelines ran at ${steps.map((s) => fmt(s.startsPerSecond, 1)).join(', ')} per second: every start costs the dev server ` +

@@ -65,6 +65,15 @@ const EnvSchema = z.object({
   ),
   /** Prebuilt workflow bundle the worker loads (production); unset: bundled at start-up from source. */
   HUBRUN_WORKFLOW_BUNDLE: optionalText,
+  /**
+   * Workflows a worker keeps in memory between their steps. A waiting pipeline needs none (its
+   * status checks are server-side retries), so a small cache bounds memory however many
+   * pipelines wait; an evicted pipeline is replayed (about 30 events) when its run changes
+   * status. @default 300
+   */
+  HUBRUN_MAX_CACHED_WORKFLOWS: optionalText.pipe(
+    z.coerce.number<string | undefined>().int().min(0).max(100_000).default(300),
+  ),
   /** Worker log level. @default 'INFO' */
   HUBRUN_LOG_LEVEL: optionalText.pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO')),
 });
@@ -92,6 +101,7 @@ export interface Config {
   metricsAddress: string | undefined;
   maxAihubCallsPerSecond: number | undefined;
   workflowBundlePath: string | undefined;
+  maxCachedWorkflows: number;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
@@ -157,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     metricsAddress: data.HUBRUN_METRICS_ADDRESS === 'off' ? undefined : data.HUBRUN_METRICS_ADDRESS,
     maxAihubCallsPerSecond: data.HUBRUN_MAX_AIHUB_CALLS_PER_SECOND,
     workflowBundlePath: data.HUBRUN_WORKFLOW_BUNDLE,
+    maxCachedWorkflows: data.HUBRUN_MAX_CACHED_WORKFLOWS,
     logLevel: data.HUBRUN_LOG_LEVEL,
   };
   return Object.freeze(config);

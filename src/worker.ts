@@ -103,6 +103,7 @@ export function createConfiguredWorker(
     outputDir: config.outputDir,
     workflowBundlePath: config.workflowBundlePath,
     maxAihubCallsPerSecond: config.maxAihubCallsPerSecond,
+    tuning: { maxCachedWorkflows: config.maxCachedWorkflows },
   });
 }
 
