@@ -61,6 +61,12 @@ export default tseslint.config(
               allowTypeImports: true,
             },
             { group: ['**/aihub/client*', '**/emulator/**'], message: 'Workflows never touch the network.' },
+            {
+              group: ['zod', '**/pipeline-input', '**/fan-out-input', '**/aihub/schemas'],
+              message:
+                'Keep zod out of the workflow bundle (every workflow would build its schemas): check input in a local activity.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

@@ -2,7 +2,7 @@
 import { AihubClient } from '../src/aihub';
 import { EMULATOR_DEFAULT_TOKEN } from '../src/emulator';
 import type { Emulator } from '../src/emulator';
-import { exactlyOnceTag } from '../src/pipeline-input';
+import { exactlyOnceTag } from '../src/pipeline-names';
 
 /** Shared settings and files of one benchmark run. */
 export interface BenchContext {

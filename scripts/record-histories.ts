@@ -2,7 +2,9 @@
  * Records one history of each pipeline kind into test/fixtures/histories/, for the replay test
  * (`test/replay/`) to replay against later code: `npm run record:histories`, or
  * `npm run record:histories -- NAME...` for some of them (new kinds). Re-record only on purpose:
- * an old history that no longer replays means running pipelines would break.
+ * an old history that no longer replays means running pipelines would break. When a change is
+ * guarded by `patched`, first move the current histories into a subfolder named for the change:
+ * the replay test keeps replaying them against the unpatched branch.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -2,18 +2,16 @@
  * The fan-out's input: one pipeline template and many inputs, each becoming a child pipeline.
  * Every child's input is checked with the pipeline's own schema before anything starts, so a bad
  * input names its position (`inputs.3.inputDir: ...`) and no child is half-started. Pure (no
- * I/O): it is bundled into workflows.
+ * I/O). The fan-out workflow checks its input through the `checkFanOutStart` local activity.
  */
 import { z } from 'zod';
 import { checkPipelineInput, describeIssue, WorkflowId } from './pipeline-input';
+import { childInput } from './pipeline-names';
 import type { PipelineInput } from './pipeline-input';
 import type { ChildOutcome } from './shared';
 
 /** Most inputs one fan-out takes. */
 export const MAX_FAN_OUT_INPUTS = 2_000;
-
-/** Longest failure message kept in a child's outcome. */
-export const MAX_OUTCOME_MESSAGE_CHARS = 300;
 
 /** Longest fan-out workflow id: room is left for the child suffix `-<n>`. */
 const MAX_FAN_OUT_ID_CHARS = 190;
@@ -93,11 +91,6 @@ export interface CheckedFanOut {
 /** The fan-out's check: the parsed value, or one line per problem naming its field. */
 export type FanOutCheck = { ok: true; fanOut: CheckedFanOut } | { ok: false; problems: string[] };
 
-/** The workflow id of a fan-out's `index`-th child (0-based index, 1-based name). */
-export function childWorkflowId(fanOutId: string, index: number): string {
-  return `${fanOutId}-${index + 1}`;
-}
-
 /**
  * Validates a fan-out and builds each child's pipeline input (template + item + child id);
  * `fanOutId` is the fan-out's workflow id, refused like `workflowId` when a service started the
@@ -119,12 +112,7 @@ export function checkFanOutInput(raw: unknown, fanOutId: string): FanOutCheck {
   const problems = new Set<string>();
   const children: PipelineInput[] = [];
   input.inputs.forEach((item, i) => {
-    const index = offset + i;
-    const checked = checkPipelineInput({
-      ...input.template,
-      ...item,
-      workflowId: childWorkflowId(fanOutId, index),
-    });
+    const checked = checkPipelineInput(childInput(input.template, item, fanOutId, offset + i));
     if (checked.ok) {
       children.push(checked.input);
       return;
@@ -138,4 +126,17 @@ export function checkFanOutInput(raw: unknown, fanOutId: string): FanOutCheck {
   });
   if (problems.size > 0) return { ok: false, problems: [...problems] };
   return { ok: true, fanOut: { input, children } };
+}
+
+/** The fan-out workflow's check: its parsed settings, or its problems; see {@link FanOutStartCheck}. */
+export type FanOutStartCheck = { ok: true; input: FanOutInput } | { ok: false; problems: string[] };
+
+/**
+ * The fan-out workflow's own check ({@link checkFanOutInput}), answering only the fan-out's
+ * settings: the workflow builds each child's input itself with `childInput`, because all of
+ * them together can be more than a history payload may hold.
+ */
+export function checkFanOutStart(raw: unknown, fanOutId: string): FanOutStartCheck {
+  const checked = checkFanOutInput(raw, fanOutId);
+  return checked.ok ? { ok: true, input: checked.fanOut.input } : checked;
 }

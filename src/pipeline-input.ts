@@ -1,7 +1,8 @@
 /**
  * The pipeline's input: one zod schema that the CLI, the client helpers and the workflow itself
  * validate with, so bad input is refused with a message naming the field before anything is sent
- * to AI Hub. Pure (no I/O): it is bundled into workflows.
+ * to AI Hub. Pure (no I/O). Workflows check their input through the `checkPipelineStart` local
+ * activity, which keeps zod out of the workflow bundle.
  */
 import { z } from 'zod';
 import { aihubLimits } from './aihub/endpoints';
@@ -263,15 +264,4 @@ export function toWorkflowId(text: string, maxChars = 200): string {
     .replace(/-{2,}/g, '-')
     .replace(/-$/, '')
     .slice(0, maxChars);
-}
-
-/** The batch name of a pipeline that uploads files: its workflow id and first execution run id, within AI Hub's limit. */
-export function batchNameFor(workflowId: string, firstExecutionRunId: string): string {
-  const suffix = ` (hubrun ${firstExecutionRunId})`;
-  return workflowId.slice(0, aihubLimits.maxBatchNameChars - suffix.length) + suffix;
-}
-
-/** The tag that makes a pipeline's run findable again: `hubrun:<first execution run id>`. */
-export function exactlyOnceTag(firstExecutionRunId: string): string {
-  return `hubrun:${firstExecutionRunId}`;
 }

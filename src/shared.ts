@@ -160,6 +160,9 @@ export interface PipelineResult extends ResultCounts {
   cleanedUp: { run: boolean; batch: boolean };
 }
 
+/** Longest failure message kept in a child's outcome. */
+export const MAX_OUTCOME_MESSAGE_CHARS = 300;
+
 /** What a finished child left behind, as the fan-out reports it. */
 export interface ChildOutcome {
   /** Position of the child's input in the fan-out's `inputs`. */

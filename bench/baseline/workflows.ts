@@ -7,7 +7,8 @@
  */
 import { ApplicationFailure, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../src/activities';
-import { checkPipelineInput, exactlyOnceTag } from '../../src/pipeline-input';
+import { checkPipelineInput } from '../../src/pipeline-input';
+import { exactlyOnceTag } from '../../src/pipeline-names';
 import type { PipelineInputDraft } from '../../src/pipeline-input';
 import { remoteCall, startCall, transfer } from '../../src/workflows/activity-options';
 import type { BaselineActivities } from './activities';

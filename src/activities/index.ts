@@ -3,6 +3,7 @@
  * dependencies: the worker passes the real AI Hub client and results folder, tests pass ones
  * aimed at the emulator. Workflows type their proxies from `ReturnType<typeof createActivities>`.
  */
+import { checkFanOutStartActivity, checkPipelineStartActivity } from './check-input';
 import { deleteRemoteActivity } from './cleanup';
 import type { ActivityDeps } from './deps';
 import { fetchResultsActivity } from './fetch-results';
@@ -11,6 +12,7 @@ import { findUploadedBatchActivity, uploadFilesActivity } from './upload-files';
 import { waitForRunActivity } from './wait-for-run';
 
 export type { ActivityDeps } from './deps';
+export type { StartCheckInput } from './check-input';
 export type { DeleteRemoteInput, DeletedRemote } from './cleanup';
 export type { FetchResultsInput, FetchedResults, PagingCheckpoint } from './fetch-results';
 export type { StartRunInput, StartedRun } from './start-run';
@@ -21,6 +23,8 @@ export type { RunTransition, WaitForRunInput } from './wait-for-run';
 // eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types -- the inferred type is the contract
 export function createActivities(deps: ActivityDeps) {
   return {
+    checkPipelineStart: checkPipelineStartActivity(),
+    checkFanOutStart: checkFanOutStartActivity(),
     uploadFiles: uploadFilesActivity(deps),
     findUploadedBatch: findUploadedBatchActivity(deps),
     startRun: startRunActivity(deps),

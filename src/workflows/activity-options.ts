@@ -4,7 +4,7 @@
  * schema mismatch ends the pipeline at once instead of after endless retries.
  */
 import { ActivityCancellationType } from '@temporalio/workflow';
-import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions, RetryPolicy } from '@temporalio/workflow';
 import type { WaitPolicy } from '../pipeline-input';
 import type { WaitStage } from '../activities/polling-policy';
 import { nonRetryableFailureTypes } from '../shared';
@@ -57,6 +57,16 @@ export const uploadTransfer = {
   ...transfer,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 } as const satisfies ActivityOptions;
+
+/**
+ * Checking a workflow's input (a local activity: no I/O, a few milliseconds). Bad input is an
+ * answer, not an error, so a failed attempt can only be a bug or a worker in trouble: three
+ * tries, then the workflow fails with the error.
+ */
+export const inputCheck = {
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3 },
+} as const satisfies LocalActivityOptions;
 
 /**
  * The wait: one status check per attempt (one HTTP call, so 45 s is plenty), the retry policy is

@@ -14,24 +14,33 @@ import {
   defineQuery,
   isCancellation,
   ParentClosePolicy,
+  patched,
+  proxyLocalActivities,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { checkFanOutInput, MAX_OUTCOME_MESSAGE_CHARS } from '../fan-out-input';
+import type { Activities } from '../activities';
 import type { FanOutInputDraft } from '../fan-out-input';
-import type { PipelineInput } from '../pipeline-input';
-import { failureOf, failureTypes, PROGRESS_QUERY } from '../shared';
+import type { PipelineInputDraft } from '../pipeline-input';
+import { childInput } from '../pipeline-names';
+import { failureOf, failureTypes, MAX_OUTCOME_MESSAGE_CHARS, PROGRESS_QUERY } from '../shared';
 import type { ChildOutcome, FanOutProgress, FanOutResult, PipelineResult } from '../shared';
+import { inputCheck } from './activity-options';
+import { INPUT_CHECK_PATCH, legacyFanOutCheck } from './legacy-input-check';
 import { aihubRunPipeline } from './pipeline';
 
 /** Answers the fan-out's {@link FanOutProgress} (the same query name as a pipeline's progress). */
 export const fanOutProgressQuery = defineQuery<FanOutProgress>(PROGRESS_QUERY);
 
+const { checkFanOutStart } = proxyLocalActivities<Activities>(inputCheck);
+
 /** Runs one pipeline per input, `concurrency` at a time, and reports every child's outcome. */
 export async function aihubFanOut(raw: FanOutInputDraft): Promise<FanOutResult> {
   const info = workflowInfo();
-  const checked = checkFanOutInput(raw, info.workflowId);
+  const checked = patched(INPUT_CHECK_PATCH)
+    ? await checkFanOutStart({ input: raw, workflowId: info.workflowId })
+    : legacyFanOutCheck(raw, info.workflowId);
   if (!checked.ok) {
     throw ApplicationFailure.create({
       type: failureTypes.badInput,
@@ -39,8 +48,11 @@ export async function aihubFanOut(raw: FanOutInputDraft): Promise<FanOutResult> 
       nonRetryable: true,
     });
   }
-  const { input, children } = checked.fanOut;
+  const { input } = checked;
   const offset = input.carried?.offset ?? 0;
+  const children = input.inputs.map((item, i) =>
+    childInput(input.template, item, info.workflowId, offset + i),
+  );
   const outcomes: ChildOutcome[] = [...(input.carried?.outcomes ?? [])];
   const running = new Map<number, string>();
   const count = (status: ChildOutcome['status']): number =>
@@ -68,7 +80,7 @@ export async function aihubFanOut(raw: FanOutInputDraft): Promise<FanOutResult> 
       !workflowInfo().continueAsNewSuggested
     ) {
       const index = offset + next;
-      const child = children[next] as PipelineInput;
+      const child = children[next] as PipelineInputDraft;
       running.set(index, child.workflowId ?? '');
       inFlight.set(
         index,
@@ -104,7 +116,7 @@ export async function aihubFanOut(raw: FanOutInputDraft): Promise<FanOutResult> 
 }
 
 /** Runs one child pipeline to its end and describes how it ended; never throws. */
-async function runChild(index: number, input: PipelineInput): Promise<ChildOutcome> {
+async function runChild(index: number, input: PipelineInputDraft): Promise<ChildOutcome> {
   const workflowId = input.workflowId ?? '';
   try {
     const handle = await startChild(aihubRunPipeline, {

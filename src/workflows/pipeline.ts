@@ -13,7 +13,9 @@ import {
   defineSignal,
   isCancellation,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   TimeoutFailure,
   upsertMemo,
@@ -23,8 +25,8 @@ import {
 import { TimeoutType } from '@temporalio/common';
 import type { Activities, RunTransition, StartedRun } from '../activities';
 import type { RunStatus } from '../aihub/schemas';
-import { batchNameFor, checkPipelineStart, exactlyOnceTag } from '../pipeline-input';
 import type { PipelineInput, PipelineInputDraft } from '../pipeline-input';
+import { batchNameFor, exactlyOnceTag } from '../pipeline-names';
 import { fillNominalDate, nominalInstant } from '../schedules/nominal-date';
 import {
   CHECK_NOW_SIGNAL,
@@ -35,13 +37,22 @@ import {
   searchAttributes,
 } from '../shared';
 import type { Phase, PipelineProgress, PipelineResult } from '../shared';
-import { remoteCall, startCall, transfer, uploadTransfer, waitForRunOptions } from './activity-options';
+import {
+  inputCheck,
+  remoteCall,
+  startCall,
+  transfer,
+  uploadTransfer,
+  waitForRunOptions,
+} from './activity-options';
+import { INPUT_CHECK_PATCH, legacyPipelineCheck } from './legacy-input-check';
 
 /** Answers the pipeline's {@link PipelineProgress}. */
 export const progressQuery = defineQuery<PipelineProgress>(PROGRESS_QUERY);
 /** Cuts the current backoff short: the run is checked now. */
 export const checkNowSignal = defineSignal(CHECK_NOW_SIGNAL);
 
+const { checkPipelineStart } = proxyLocalActivities<Activities>(inputCheck);
 const { startRun } = proxyActivities<Activities>(startCall);
 const { findStartedRun, findUploadedBatch } = proxyActivities<Activities>(remoteCall);
 const { uploadFiles } = proxyActivities<Activities>(uploadTransfer);
@@ -59,7 +70,9 @@ const RECONCILE_MARGIN_SECONDS = 300;
 export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<PipelineResult> {
   const info = workflowInfo();
   const dated = fillNominalDate(raw, nominalInstant(info));
-  const checked = checkPipelineStart(dated.input, info.workflowId);
+  const checked = patched(INPUT_CHECK_PATCH)
+    ? await checkPipelineStart({ input: dated.input, workflowId: info.workflowId })
+    : legacyPipelineCheck(dated.input, info.workflowId);
   if (!checked.ok) {
     upsertSearchAttributes([{ key: searchAttributes.phase, value: phases.failed }]);
     throw ApplicationFailure.create({

@@ -15,7 +15,7 @@ import type { PipelineHandle } from '../../src/client';
 import { sha256File } from '../../src/activities/results-sink';
 import { defaultApps } from '../../src/emulator';
 import type { AppBehaviour, CallLogEntry, EmulatorAdmin, RunDetails } from '../../src/emulator';
-import { exactlyOnceTag } from '../../src/pipeline-input';
+import { exactlyOnceTag } from '../../src/pipeline-names';
 import { phases, searchAttributes } from '../../src/shared';
 import type { PipelineResult } from '../../src/shared';
 import { freePort, startTemporalProcess, startWorkerProcess } from '../helpers/processes';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EndpointName } from '../../src/aihub/endpoints';
-import { exactlyOnceTag } from '../../src/pipeline-input';
+import { exactlyOnceTag } from '../../src/pipeline-names';
 import {
   emulatorClient,
   quickWait,
