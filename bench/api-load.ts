@@ -9,9 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { startPipeline } from '../src/client';
-import { EMULATOR_DEFAULT_TOKEN, EmulatorAdmin, startEmulator } from '../src/emulator';
+import { EmulatorAdmin, startEmulator } from '../src/emulator';
 import type { CallLogEntry } from '../src/emulator';
-import { createHubrunWorker } from '../src/worker';
 import type { TimerLoopInput, TimerLoopResult } from './baseline/workflows';
 import { createBaselineWorker } from './baseline/worker';
 import type { BenchContext } from './context';
@@ -21,6 +20,7 @@ import type { PollOutcome } from './polling-model';
 import { atLeast, atMost, duration, fmt } from './report';
 import type { Check, SectionResult } from './report';
 import { startDevServer } from './stack/dev-server';
+import { createInProcessHubrunWorker } from './stack/in-process-worker';
 import { mean, percentile, seededRandom } from './stats';
 
 /** Fixed polling interval of the comparison (the AI Hub SDK examples). */
@@ -136,18 +136,10 @@ async function realRuns(ctx: BenchContext): Promise<RealRun[]> {
     const hubrunQueue = `bench-api-hubrun-${randomUUID()}`;
     const baselineQueue = `bench-api-baseline-${randomUUID()}`;
     workers.push(
-      await createHubrunWorker({
+      await createInProcessHubrunWorker(ctx, {
         connection: server.nativeConnection,
-        namespace: 'default',
         taskQueue: hubrunQueue,
-        aihub: {
-          apiRoot: emulator.url,
-          token: EMULATOR_DEFAULT_TOKEN,
-          ibContext: undefined,
-          requestTimeoutMs: 10_000,
-        },
-        outputDir: ctx.workDir,
-        workflowBundlePath: ctx.hubrunBundle,
+        emulatorUrl: emulator.url,
       }),
       await createBaselineWorker({
         connection: server.nativeConnection,

@@ -5,20 +5,17 @@
  * its Nth status check), with the same 5 s interval, so each side makes exactly N checks.
  */
 import { randomUUID } from 'node:crypto';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { startPipeline } from '../src/client';
-import { testServerPath } from '../src/dev/temporal-binaries';
-import { EMULATOR_DEFAULT_TOKEN, EmulatorAdmin, startEmulator } from '../src/emulator';
-import { searchAttributeKeys } from '../src/shared';
-import { createHubrunWorker } from '../src/worker';
+import { EmulatorAdmin, startEmulator } from '../src/emulator';
+import { startTimeSkippingServerOnCurrentRuntime } from '../test/helpers/temporal';
 import type { TimerLoopInput, TimerLoopResult } from './baseline/workflows';
 import { createBaselineWorker } from './baseline/worker';
 import type { BenchContext } from './context';
 import { seedBatch } from './context';
 import { atMost, duration } from './report';
 import type { SectionResult } from './report';
+import { createInProcessHubrunWorker } from './stack/in-process-worker';
 
 /** Largest history hubrun may have at any number of checks. */
 const TARGET_EVENTS = 40;
@@ -35,23 +32,10 @@ interface Sample {
   baselineRealMs: number;
 }
 
-async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: testServerPath() } },
-  });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: Object.fromEntries(
-      searchAttributeKeys.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]),
-    ),
-  });
-  return env;
-}
-
 /** Runs comparison 1. */
 export async function runHistoryCost(ctx: BenchContext): Promise<SectionResult> {
   const checkCounts = ctx.quick ? [1, 10, 100] : [1, 10, 100, 1000];
-  const env = await startTimeSkipping();
+  const env = await startTimeSkippingServerOnCurrentRuntime();
   const emulator = await startEmulator();
   const admin = new EmulatorAdmin(emulator.adminUrl);
   const samples: Sample[] = [];
@@ -60,18 +44,10 @@ export async function runHistoryCost(ctx: BenchContext): Promise<SectionResult> 
     const hubrunQueue = `bench-history-hubrun-${randomUUID()}`;
     const baselineQueue = `bench-history-baseline-${randomUUID()}`;
     workers.push(
-      await createHubrunWorker({
+      await createInProcessHubrunWorker(ctx, {
         connection: env.nativeConnection,
-        namespace: 'default',
         taskQueue: hubrunQueue,
-        aihub: {
-          apiRoot: emulator.url,
-          token: EMULATOR_DEFAULT_TOKEN,
-          ibContext: undefined,
-          requestTimeoutMs: 10_000,
-        },
-        outputDir: ctx.workDir,
-        workflowBundlePath: ctx.hubrunBundle,
+        emulatorUrl: emulator.url,
       }),
       await createBaselineWorker({
         connection: env.nativeConnection,

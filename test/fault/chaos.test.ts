@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { EmulatorAdmin, startEmulator } from '../../src/emulator';
-import type { CallLogEntry, Emulator, FaultRule } from '../../src/emulator';
+import { describe, it } from 'node:test';
+import { startEmulator } from '../../src/emulator';
+import type { CallLogEntry, FaultRule } from '../../src/emulator';
 import { sha256File } from '../../src/activities/results-sink';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
-import { uniqueId, workflowBundle } from '../helpers/pipeline-env';
-import { stopStartedProcesses } from '../helpers/processes';
-import { resultOf, startFaultRig, startTemporalServer, tagOf } from './support';
-import type { FaultRig, TemporalServer } from './support';
+import { uniqueId } from '../helpers/pipeline-env';
+import { resultOf, tagOf, useFaultStack } from './support';
 
 const PIPELINES = 100;
 /** Short, so the run stays quick; longer than the dev server's ~1 s floor on retry delays, so an ignored one shows. */
@@ -53,31 +51,10 @@ function deploymentOf(entry: CallLogEntry, deploymentOfRun: Map<string, string>)
 }
 
 describe('chaos: 100 pipelines through 10 % 5xx, 5 % 429 with Retry-After and 2 % dropped connections', () => {
-  let temporal: TemporalServer;
-  let emulator: Emulator;
-  let rig: FaultRig;
-
-  before(async () => {
-    [temporal, emulator] = await Promise.all([
-      startTemporalServer(),
-      startEmulator({ pageSize: 2 }),
-      workflowBundle(),
-    ]);
-    rig = await startFaultRig({
-      client: temporal.client,
-      temporalAddress: temporal.address,
-      apiRoot: emulator.url,
-      admin: new EmulatorAdmin(emulator.adminUrl),
-    });
-  });
-  after(async () => {
-    await rig?.close();
-    await emulator?.close();
-    await temporal?.close();
-    await stopStartedProcesses();
-  });
+  const stack = useFaultStack({ emulator: () => startEmulator({ pageSize: 2 }) });
 
   it('all complete with one run each and the undisturbed results, none retried before its Retry-After', async (t) => {
+    const { emulator, rig } = stack;
     const { admin } = rig;
     const batchId = await seedBatch(emulator, sampleInvoices(5)); // three results pages each
     const reference = await rig.run({

@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AihubClient } from '../../src/aihub';
 import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
 import { retryableFailureTypes } from '../../src/shared';
 import { quickWait, sampleInvoices } from '../helpers/aihub-fixtures';
-import { uniqueId, workflowBundle } from '../helpers/pipeline-env';
-import { freePort, startEmulatorProcess, stopStartedProcesses } from '../helpers/processes';
-import type { EmulatorProcess } from '../helpers/processes';
+import { uniqueId } from '../helpers/pipeline-env';
+import { freePort, startEmulatorProcess } from '../helpers/processes';
 import { pollUntil } from '../helpers/waiting';
 import {
   assertOneRemoteRun,
@@ -18,42 +17,25 @@ import {
   runsTagged,
   slowInvoices,
   startAndAwaitWaiting,
-  startFaultRig,
-  startTemporalServer,
+  useFaultStack,
 } from './support';
-import type { FaultRig, TemporalServer } from './support';
 
 describe('the AI Hub emulator killed with SIGKILL mid-run and restarted on its state file', () => {
-  let temporal: TemporalServer;
   let stateFile: string;
   let port: number;
-  let emulator: EmulatorProcess;
-  let rig: FaultRig;
-
-  before(async () => {
-    stateFile = join(await mkdtemp(join(tmpdir(), 'hubrun-emulator-')), 'state.json');
-    port = await freePort();
-    [temporal, emulator] = await Promise.all([
-      startTemporalServer(),
-      startEmulatorProcess({ port, stateFile }),
-      workflowBundle(),
-    ]);
-    // Added through the admin surface, the app is kept in the state file like the runs.
-    await emulator.admin.putApp(slowInvoices);
-    rig = await startFaultRig({
-      client: temporal.client,
-      temporalAddress: temporal.address,
-      apiRoot: emulator.url,
-      admin: emulator.admin,
-    });
-  });
-  after(async () => {
-    await rig?.close();
-    await temporal?.close();
-    await stopStartedProcesses();
+  const stack = useFaultStack({
+    async emulator() {
+      stateFile = join(await mkdtemp(join(tmpdir(), 'hubrun-emulator-')), 'state.json');
+      port = await freePort();
+      const emulator = await startEmulatorProcess({ port, stateFile });
+      // Added through the admin surface, the app is kept in the state file like the runs.
+      await emulator.admin.putApp(slowInvoices);
+      return emulator;
+    },
   });
 
   it('the pipeline waits through the outage and finishes on the same run: one run, identical results', async () => {
+    const { emulator, rig } = stack;
     const aihub = new AihubClient({ apiRoot: emulator.url, token: EMULATOR_DEFAULT_TOKEN });
     const { id: batchId } = await aihub.createBatch({ name: uniqueId('batch') });
     for (const [name, text] of Object.entries(sampleInvoices(4))) {
@@ -78,7 +60,8 @@ describe('the AI Hub emulator killed with SIGKILL mid-run and restarted on its s
       },
       { timeoutMs: 30_000 },
     );
-    emulator = await startEmulatorProcess({ port, stateFile });
+    // Back on the same port and state file; the suite's after hook stops it with the other processes.
+    await startEmulatorProcess({ port, stateFile });
 
     const result = await resultOf(handle);
     assert.equal(result.runId, run.id, 'the run survived the restart under its id');

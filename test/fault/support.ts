@@ -2,23 +2,31 @@
  * Helpers of the fault suites: a Temporal dev server process that can be killed and restarted, a
  * rig of one task queue, one results folder and a `hubrun worker` process that tests kill with
  * SIGKILL and start again, and the checks every fault test makes (one remote run per pipeline,
- * results identical to an undisturbed run's).
+ * results identical to an undisturbed run's), and {@link useFaultStack}, which starts all of it
+ * for a suite.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { startPipeline } from '../../src/client';
 import type { PipelineHandle } from '../../src/client';
 import { sha256File } from '../../src/activities/results-sink';
-import { defaultApps } from '../../src/emulator';
-import type { AppBehaviour, CallLogEntry, EmulatorAdmin, RunDetails } from '../../src/emulator';
+import { defaultApps, EmulatorAdmin } from '../../src/emulator';
+import type { AppBehaviour, CallLogEntry, RunDetails } from '../../src/emulator';
 import { exactlyOnceTag } from '../../src/pipeline-names';
 import { phases, searchAttributes } from '../../src/shared';
 import type { PipelineResult } from '../../src/shared';
-import { freePort, startTemporalProcess, startWorkerProcess } from '../helpers/processes';
+import { workflowBundle } from '../helpers/pipeline-env';
+import {
+  freePort,
+  startTemporalProcess,
+  startWorkerProcess,
+  stopStartedProcesses,
+} from '../helpers/processes';
 import type { ManagedProcess } from '../helpers/processes';
 import { pollUntil } from '../helpers/waiting';
 
@@ -87,7 +95,6 @@ export interface FaultRigOptions {
   admin: EmulatorAdmin;
 }
 
-/** How long a disturbed pipeline may take (a killed start attempt alone waits out its 1 minute timeout). */
 /** `invoices`, one second per file: a run long enough to kill a process in. */
 export const slowInvoices: AppBehaviour = {
   ...(defaultApps[0] as AppBehaviour),
@@ -96,6 +103,7 @@ export const slowInvoices: AppBehaviour = {
   msPerFile: 1000,
 };
 
+/** How long a disturbed pipeline may take (a killed start attempt alone waits out its 1 minute timeout). */
 export const PIPELINE_TIMEOUT_MS = 300_000;
 
 /** Starts a worker process on a fresh task queue and results folder. */
@@ -133,6 +141,76 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
     },
     async close() {
       await worker.kill('SIGKILL');
+    },
+  };
+}
+
+/** What a fault stack needs of an AI Hub, in process (`startEmulator`) or its own process (`startEmulatorProcess`). */
+export interface FaultEmulator {
+  /** The API root. */
+  url: string;
+  adminUrl: string;
+  /** Stops it; absent for a process, which the suite's `after` hook kills with the others. */
+  close?(): Promise<void>;
+}
+
+/** How {@link useFaultStack} starts its Temporal server and AI Hub. */
+export interface FaultStackOptions<E extends FaultEmulator> {
+  /** Starts the Temporal server. @default an in-memory {@link startTemporalServer} */
+  temporal?: () => Promise<TemporalServer>;
+  /** Starts the AI Hub the rig's worker calls (with whatever apps, state file or faults the suite needs). */
+  emulator: () => Promise<E>;
+}
+
+/** The parts of a started fault stack, readable inside the suite's tests. */
+export interface FaultStack<E extends FaultEmulator> {
+  readonly temporal: TemporalServer;
+  readonly emulator: E;
+  readonly rig: FaultRig;
+}
+
+function requireStarted<T>(part: T | undefined, name: string): T {
+  if (part === undefined) throw new Error(`the fault stack's ${name} is not started: read it inside a test`);
+  return part;
+}
+
+/**
+ * Registers the suite's `before` and `after` hooks: a Temporal server, an AI Hub and a
+ * {@link FaultRig} on them, started before the tests and closed in reverse order after them,
+ * along with every process a test left running.
+ */
+export function useFaultStack<E extends FaultEmulator>(options: FaultStackOptions<E>): FaultStack<E> {
+  let temporal: TemporalServer | undefined;
+  let emulator: E | undefined;
+  let rig: FaultRig | undefined;
+  before(async () => {
+    [temporal, emulator] = await Promise.all([
+      options.temporal?.() ?? startTemporalServer(),
+      options.emulator(),
+      workflowBundle(),
+    ]);
+    rig = await startFaultRig({
+      client: temporal.client,
+      temporalAddress: temporal.address,
+      apiRoot: emulator.url,
+      admin: new EmulatorAdmin(emulator.adminUrl),
+    });
+  });
+  after(async () => {
+    await rig?.close();
+    await emulator?.close?.();
+    await temporal?.close();
+    await stopStartedProcesses();
+  });
+  return {
+    get temporal() {
+      return requireStarted(temporal, 'Temporal server');
+    },
+    get emulator() {
+      return requireStarted(emulator, 'AI Hub');
+    },
+    get rig() {
+      return requireStarted(rig, 'rig');
     },
   };
 }

@@ -2,12 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { defaultApps, EmulatorAdmin, startEmulator } from '../../src/emulator';
-import type { Emulator } from '../../src/emulator';
+import { describe, it } from 'node:test';
+import { defaultApps, startEmulator } from '../../src/emulator';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
-import { uniqueId, workflowBundle } from '../helpers/pipeline-env';
-import { stopStartedProcesses } from '../helpers/processes';
+import { uniqueId } from '../helpers/pipeline-env';
 import { pollUntil } from '../helpers/waiting';
 import {
   assertOneRemoteRun,
@@ -16,38 +14,21 @@ import {
   runsTagged,
   slowInvoices,
   startAndAwaitWaiting,
-  startFaultRig,
   startTemporalServer,
+  useFaultStack,
 } from './support';
-import type { FaultRig, TemporalServer } from './support';
 
 describe('the Temporal server killed with SIGKILL mid-wait and restarted on its SQLite file', () => {
-  let temporal: TemporalServer;
-  let emulator: Emulator;
-  let rig: FaultRig;
-
-  before(async () => {
-    const dbFile = join(await mkdtemp(join(tmpdir(), 'hubrun-temporal-')), 'temporal.db');
-    [temporal, emulator] = await Promise.all([
-      startTemporalServer({ dbFile }),
-      startEmulator({ apps: [...defaultApps, slowInvoices] }),
-      workflowBundle(),
-    ]);
-    rig = await startFaultRig({
-      client: temporal.client,
-      temporalAddress: temporal.address,
-      apiRoot: emulator.url,
-      admin: new EmulatorAdmin(emulator.adminUrl),
-    });
-  });
-  after(async () => {
-    await rig?.close();
-    await temporal?.close();
-    await emulator?.close();
-    await stopStartedProcesses();
+  const stack = useFaultStack({
+    async temporal() {
+      const dbFile = join(await mkdtemp(join(tmpdir(), 'hubrun-temporal-')), 'temporal.db');
+      return startTemporalServer({ dbFile });
+    },
+    emulator: () => startEmulator({ apps: [...defaultApps, slowInvoices] }),
   });
 
   it('the pipeline carries on from the persisted history: one run, identical results', async () => {
+    const { temporal, emulator, rig } = stack;
     const batchId = await seedBatch(emulator, sampleInvoices(4));
     const input = { appName: slowInvoices.name, batchId, wait: quickWait };
     const reference = await rig.run({ workflowId: uniqueId('reference'), ...input });
