@@ -28,8 +28,7 @@ function origin(frame: ProfileNode['callFrame']): string {
   if (functionName === '(garbage collector)') return 'garbage collection';
   if (functionName === '(program)' || functionName === '(root)') return 'native / V8 (program)';
   if (functionName === 'runInContext') return 'entering the workflow sandbox (vm.runInContext, SDK)';
-  if (url.includes('workflow-bundle'))
-    return 'workflow bundle: hubrun workflow, its zod schemas, SDK workflow lib';
+  if (url.includes('workflow-bundle')) return 'workflow bundle: hubrun workflows, SDK workflow lib';
   if (url.includes('node_modules/@temporalio/core-bridge')) return 'Temporal core bridge (calls into Rust)';
   if (url.includes('node_modules/@temporalio/')) return 'Temporal SDK (JavaScript)';
   if (url.includes('node_modules/')) return 'dependencies (axios, zod, rxjs, tsx, ...)';
@@ -106,7 +105,6 @@ export async function summariseProfiles(dir: string, label: string): Promise<Pro
     },
     note:
       `Worker CPU profile (${label}, V8 sampling every 5 ms): ${threads.join('; ')}. The Temporal core's Rust threads ` +
-      `are not in a V8 profile. Workflow-bundle functions such as \`init\`, \`$constructor\`, \`defineBound\`, \`members\` ` +
-      `and \`mergeDefs\` are zod building schemas.`,
+      `are not in a V8 profile.`,
   };
 }

@@ -84,6 +84,7 @@ export function mib(bytes: number): string {
 
 /** Milliseconds as a short duration (`850 ms`, `12.3 s`, `4.2 min`, `6.0 h`). */
 export function duration(ms: number): string {
+  if (Number.isNaN(ms)) return 'none measured';
   const abs = Math.abs(ms);
   if (abs < 1000) return `${ms.toFixed(0)} ms`;
   if (abs < 120_000) return `${(ms / 1000).toFixed(abs < 10_000 ? 2 : 1)} s`;

@@ -13,15 +13,17 @@
  * (twice the rate of the default policy's 600 s cap); a few probe pipelines checking every 10 s
  * ride on the same worker and task queue so that every window holds enough checks to measure.
  *
- * A diagnosis measures what one waiting workflow costs the worker with two probe workflows
- * (bench/scale-probes): one that only sleeps (the SDK's floor) and one that first validates its
- * input with hubrun's zod schema.
+ * A diagnosis measures what one waiting workflow costs the worker: two probe workflows
+ * (bench/scale-probes), one that only sleeps (the SDK's floor) and one that first checks its
+ * input with hubrun's zod schema inside the workflow (what a local activity spares), against
+ * hubrun's pipeline.
  */
 import { mkdir } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { join } from 'node:path';
 import { startPipeline } from '../src/client';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/config';
 import type { EmulatorAdmin } from '../src/emulator';
 import type { CallLogEntry } from '../src/emulator';
 import type { BenchContext } from './context';
@@ -307,6 +309,35 @@ async function workflowCost(
   }
 }
 
+/** The diagnosis rows: the SDK's floor, input checked with zod inside the workflow, and hubrun's pipeline. */
+interface WorkflowCosts {
+  floor: WorkflowCost;
+  inWorkflowZod: WorkflowCost;
+  hubrun: WorkflowCost;
+}
+
+/** Measures each diagnosis row on a fresh stack, the probes from bench/scale-probes. */
+async function measureWorkflowCosts(ctx: BenchContext): Promise<WorkflowCosts> {
+  const count = ctx.quick ? 200 : 300;
+  const measure = async (name: string, bundle: string): Promise<WorkflowCost> => {
+    ctx.log(`scale: cost of one workflow, ${name}`);
+    return workflowCost(ctx, name, bundle, count);
+  };
+  const probe = (file: string): Promise<string> =>
+    bundleWorkflows(require.resolve(`./scale-probes/${file}`), ctx.workDir, file);
+  return {
+    floor: await measure('sleep only (SDK floor)', await probe('sleep-only')),
+    inWorkflowZod: await measure(
+      'check input with zod inside the workflow, then sleep',
+      await probe('validate-then-sleep'),
+    ),
+    hubrun: await measure(
+      'hubrun pipeline: input checked in a local activity, run started, waiting',
+      ctx.hubrunBundle,
+    ),
+  };
+}
+
 /** The SDK's default `maxCachedWorkflows` for this machine's default V8 heap (reusable context). */
 function defaultWorkflowCache(): number {
   const heapMiB = getHeapStatistics().heap_size_limit / 1024 ** 2;
@@ -332,49 +363,43 @@ export function latenessNote(largest: ScaleStep): string {
         `the server (${fmt(largest.serverCpu * 100)}%) and the emulator with the client (${fmt(largest.benchCpu * 100)}%) needed about ` +
         `${fmt(largest.workerCpu + largest.serverCpu + largest.benchCpu, 2)} cores. The emulator's share grows with the runs it holds (its ` +
         `100 ms tick evaluates every run: src/emulator/run-engine.ts \`sample()\`), a cost of the test harness, not of hubrun or Temporal. ` +
-        `In the worker, the activities' thread is not the bottleneck (a \`--profile\` run shows it mostly idle); the workflow thread ` +
-        `spends much of its time collecting garbage among the cached workflows' zod state, which is hubrun's to remove (above).`
+        `A \`--profile\` run shows where the worker's own time goes.`
       : ` Lateness while pipelines were being started (last column) is higher: starts and checks share the same CPU.`)
   );
 }
 
 /** Findings, computed from the figures: what limits each result and whose it is to fix. */
-function scaleNotes(
-  steps: ScaleStep[],
-  costs: WorkflowCost[],
-  idleRssBytes: number,
-  probes: number,
-): string[] {
-  const first = steps[0]!;
+function scaleNotes(steps: ScaleStep[], costs: WorkflowCosts, idleRssBytes: number): string[] {
   const largest = steps.at(-1)!;
-  const [floor, validated] = costs;
-  const perPipelineKiB = (first.workerRssBytes - idleRssBytes) / (first.pipelines + probes) / 1024;
+  const { floor, inWorkflowZod, hubrun } = costs;
   const cache = defaultWorkflowCache();
   const peakMiB = largest.workerPeakRssBytes / 1024 ** 2;
-  const notes: string[] = [];
-  const zodKiB = validated && floor ? validated.rssPerWorkflowKiB - floor.rssPerWorkflowKiB : Number.NaN;
-  const zodCpu = validated && floor ? validated.workerCpuPerStartMs - floor.workerCpuPerStartMs : Number.NaN;
-  notes.push(
+  const cachedMiB =
+    (Math.min(DEFAULT_MAX_CACHED_WORKFLOWS, largest.pipelines) * hubrun.rssPerWorkflowKiB) / 1024;
+  const expectedMiB = idleRssBytes / 1024 ** 2 + cachedMiB;
+  return [
     `Worker memory: ${peakMiB <= TARGET_RSS_MIB ? 'within the' : `${fmt(peakMiB - TARGET_RSS_MIB)} MiB over (${fmt(peakMiB / TARGET_RSS_MIB, 1)}×) the`} ` +
-      `${TARGET_RSS_MIB} MiB target at ${largest.pipelines.toLocaleString('en-US')}. The worker keeps up to \`maxCachedWorkflows\` ` +
-      `workflows in memory (HUBRUN_MAX_CACHED_WORKFLOWS, 300 unless set; the SDK's own default from the V8 heap limit would be ` +
-      `${cache.toLocaleString('en-US')} here), so RSS grows with the pipelines until the cache is full, then stays. A cached hubrun pipeline costs about ${fmt(perPipelineKiB)} KiB; ` +
-      `a workflow that only sleeps ${fmt(floor?.rssPerWorkflowKiB ?? Number.NaN)} KiB (the SDK's floor); one that validates its input with ` +
-      `hubrun's zod schema and sleeps ${fmt(validated?.rssPerWorkflowKiB ?? Number.NaN)} KiB. So about ${fmt(zodKiB)} KiB per workflow, and ` +
-      `${fmt(zodCpu, 1)} ms of worker CPU per workflow start, are hubrun's zod schemas (src/pipeline-input.ts, src/fan-out-input.ts): ` +
-      `the reusable V8 context keeps module state per workflow, so every workflow (and every replay after an eviction) builds them again.`,
-    `Hubrun's to fix, in order: (1) keep zod out of the workflow bundle (validate in the client, as now, and inside the workflow ` +
-      `through a local activity or a plain check of the few fields the workflow reads); the SDK's \`preloadModules\` bundler option ` +
-      `does not help because it deep-freezes shared modules and zod 4's lazy getters then throw (tried: "Cannot define property refine, ` +
-      `object is not extensible"). (2) Keep the cache small for a worker that mostly waits: a waiting pipeline needs no cached workflow ` +
-      `(its checks are server-side retries), so a \`maxCachedWorkflows\` of a few hundred (HUBRUN_MAX_CACHED_WORKFLOWS) caps ` +
-      `RSS near idle (${mib(idleRssBytes)}) + cache × per-workflow cost, at the price of a replay when a cached-out pipeline's run changes status.`,
+      `${TARGET_RSS_MIB} MiB target at ${largest.pipelines.toLocaleString('en-US')}. The worker keeps at most \`maxCachedWorkflows\` ` +
+      `workflows in memory (HUBRUN_MAX_CACHED_WORKFLOWS, ${DEFAULT_MAX_CACHED_WORKFLOWS} unless set; the SDK's own default from the V8 heap ` +
+      `limit would be ${cache.toLocaleString('en-US')} here). A waiting pipeline needs no cached workflow (its checks are server-side retries), ` +
+      `so the cache costs only a replay when an evicted pipeline's run changes status. A cached hubrun pipeline costs about ` +
+      `${fmt(hubrun.rssPerWorkflowKiB)} KiB, a workflow that only sleeps ${fmt(floor.rssPerWorkflowKiB)} KiB (the SDK's floor), so idle ` +
+      `(${mib(idleRssBytes)}) + a full cache comes to about ${fmt(expectedMiB)} MiB; the peak was ${fmt(peakMiB)} MiB` +
+      (peakMiB > expectedMiB * 1.2
+        ? `: the rest is evicted workflows and finished tasks that V8 collects only as its heap grows.`
+        : `.`),
+    `Checking input inside the workflow with zod would cost ${fmt(inWorkflowZod.rssPerWorkflowKiB - floor.rssPerWorkflowKiB)} KiB ` +
+      `and ${fmt(inWorkflowZod.workerCpuPerStartMs - floor.workerCpuPerStartMs, 1)} ms of worker CPU per workflow (diagnosis table), ` +
+      `because the reusable V8 context keeps module state per workflow: every workflow, and every replay after an eviction, would ` +
+      `build the schemas again. hubrun checks input in a local activity (src/activities/check-input.ts), which uses the schemas ` +
+      `built once in the worker's main thread; the workflow bundle holds no zod a new pipeline evaluates.`,
     latenessNote(largest),
-    `Starting pipelines ran at ${steps.map((s) => fmt(s.startsPerSecond, 1)).join(', ')} per second: every start costs the dev server ` +
-      `and the worker tens of ms of CPU (diagnosis table) on a machine shared with other work (load average in the table); ` +
-      `the server's part (one process, in-memory SQLite) is the engine's, the zod part of the worker's is hubrun's.`,
-  );
-  return notes;
+    `Starting pipelines ran at ${steps.map((s) => fmt(s.startsPerSecond, 1)).join(', ')} per second, with ${START_CONCURRENCY} ` +
+      `starts in flight: each start costs the worker ${fmt(hubrun.workerCpuPerStartMs, 1)} ms and the dev server ` +
+      `${fmt(hubrun.serverCpuPerStartMs, 1)} ms of CPU (diagnosis table; the worker's share includes the start call to AI Hub and the ` +
+      `first check), on a machine shared with other work (load average in the table). The server's part (one process, in-memory ` +
+      `SQLite) is the engine's.`,
+  ];
 }
 
 /** Runs comparison 3. */
@@ -384,17 +409,7 @@ export async function runScale(ctx: BenchContext): Promise<SectionResult> {
   const windowMs = ctx.quick ? 30_000 : 60_000;
   const { steps, idleRssBytes } = await rampAndMeasure(ctx, sizes, windowMs, probes);
 
-  const costCount = ctx.quick ? 200 : 300;
-  const costs: WorkflowCost[] = [];
-  for (const [name, file] of [
-    ['sleep only (SDK floor)', 'sleep-only'],
-    ['validate input with zod, then sleep', 'validate-then-sleep'],
-  ] as const) {
-    ctx.log(`scale: cost of one workflow, ${name}`);
-    const bundle = await bundleWorkflows(require.resolve(`./scale-probes/${file}`), ctx.workDir, file);
-    costs.push(await workflowCost(ctx, name, bundle, costCount));
-  }
-  const first = steps[0]!;
+  const costs = await measureWorkflowCosts(ctx);
   const largest = steps.at(-1)!;
   const at = largest.pipelines.toLocaleString('en-US');
   const checks: Check[] = [
@@ -443,27 +458,17 @@ export async function runScale(ctx: BenchContext): Promise<SectionResult> {
         'server CPU per start',
         'starts/s',
       ],
-      rows: [
-        ...costs.map((c) => [
-          c.workflow,
-          String(c.workflows),
-          `${fmt(c.rssPerWorkflowKiB)} KiB`,
-          `${fmt(c.workerCpuPerStartMs, 1)} ms`,
-          `${fmt(c.serverCpuPerStartMs, 1)} ms`,
-          fmt(c.startsPerSecond, 1),
-        ]),
-        [
-          'hubrun pipeline (first size of the ramp; CPU includes its checks)',
-          String(first.pipelines + probes),
-          `${fmt((first.workerRssBytes - idleRssBytes) / (first.pipelines + probes) / 1024)} KiB`,
-          `${fmt((first.workerCpuRamp * 1000) / first.startsPerSecond, 1)} ms`,
-          `${fmt((first.serverCpuRamp * 1000) / first.startsPerSecond, 1)} ms`,
-          fmt(first.startsPerSecond, 1),
-        ],
-      ],
+      rows: [costs.floor, costs.inWorkflowZod, costs.hubrun].map((c) => [
+        c.workflow,
+        String(c.workflows),
+        `${fmt(c.rssPerWorkflowKiB)} KiB`,
+        `${fmt(c.workerCpuPerStartMs, 1)} ms`,
+        `${fmt(c.serverCpuPerStartMs, 1)} ms`,
+        fmt(c.startsPerSecond, 1),
+      ]),
     },
   ];
-  const notes = scaleNotes(steps, costs, idleRssBytes, probes);
+  const notes = scaleNotes(steps, costs, idleRssBytes);
   if (ctx.profileDir !== undefined) {
     const summary = await summariseProfiles(join(ctx.profileDir, 'scale'), `scale ramp to ${at}`);
     if (summary) {

@@ -46,7 +46,8 @@ interface StartBreakdown {
 const breakdownLabels: Record<keyof StartBreakdown, string> = {
   startCall: 'client call → workflow started (start RPC)',
   toFirstWorkflowTask: 'workflow started → first workflow task picked up by the worker',
-  firstWorkflowTask: 'first workflow task (create workflow, validate input, schedule startRun)',
+  firstWorkflowTask:
+    'first workflow task (create workflow, input check as a local activity, schedule startRun)',
   toStartActivity: 'workflow task completed → startRun activity picked up',
   activityToPost: 'startRun picked up → POST handled by the emulator',
 };
@@ -271,9 +272,8 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionResult> {
   );
   const notes: string[] = [
     `Start latency one at a time: p50 ${fmt(idleStart.p50)} ms, of which the first workflow task takes ${fmt(wft)} ms: the worker ` +
-      `creates the workflow in its sandbox, which evaluates the workflow's modules, hubrun's zod schemas included (section 3 measures ` +
-      `that part per workflow); the rest is the start RPC, task dispatch and the POST itself. Keeping zod out of the workflow bundle ` +
-      `is hubrun's fix; dispatch is the engine's.`,
+      `creates the workflow in its sandbox (evaluating the workflow's modules) and checks the input in a local activity; the rest is ` +
+      `the start RPC, task dispatch and the POST itself, which are the engine's and the network's.`,
     `Throughput ${fmt(perSecond, 1)} pipelines/s with ${inFlight} in flight, the dev server at ${fmt(cpu.server * 100)}% and the worker at ` +
       `${fmt(cpu.worker * 100)}% of a core (2 cores, shared): about ${fmt((cpu.server * 1000) / perSecond)} ms of server CPU and ` +
       `${fmt((cpu.worker * 1000) / perSecond)} ms of worker CPU per pipeline (start, 1 check, results). The dev server (one process, ` +

@@ -11,6 +11,9 @@ import type { ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './shared';
 
+/** Workflows a worker caches unless `HUBRUN_MAX_CACHED_WORKFLOWS` says otherwise. */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
+
 /** Thrown when the environment is invalid; `problems` lists every variable at fault. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -72,7 +75,7 @@ const EnvSchema = z.object({
    * status. @default 300
    */
   HUBRUN_MAX_CACHED_WORKFLOWS: optionalText.pipe(
-    z.coerce.number<string | undefined>().int().min(0).max(100_000).default(300),
+    z.coerce.number<string | undefined>().int().min(0).max(100_000).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   ),
   /** Worker log level. @default 'INFO' */
   HUBRUN_LOG_LEVEL: optionalText.pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO')),

@@ -1,7 +1,8 @@
 /**
- * Scale probe: validates its input with hubrun's zod schema (src/pipeline-input.ts), as the
- * pipeline does first, then only sleeps. Set against sleep-only.ts, it isolates what loading
- * and running the zod schemas costs each workflow in the worker's sandbox.
+ * Scale probe: validates its input with hubrun's zod schema (src/pipeline-input.ts) inside the
+ * workflow, as the pipeline did before it checked input in a local activity, then only sleeps.
+ * Set against sleep-only.ts, it isolates what loading and running the zod schemas would cost
+ * each workflow in the worker's sandbox.
  */
 import { sleep } from '@temporalio/workflow';
 import { checkPipelineInput } from '../../src/pipeline-input';
