@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { ConfigError, configVariables, loadConfig } from '../../src/config';
+import { ConfigError, configVariables, DEFAULT_MAX_CACHED_WORKFLOWS, loadConfig } from '../../src/config';
 import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
 import { DEFAULT_TASK_QUEUE, searchAttributeKeys } from '../../src/shared';
 
@@ -275,16 +275,22 @@ void describe('docker-compose.yml', () => {
   });
 
   void it("the worker's environment, with compose's defaults, is a valid configuration", () => {
+    // A secret's mount point read as the file compose mounts there by default.
+    const mounted = (value: string): string => {
+      const secret = value.match(/^\/run\/secrets\/([\w.-]+)$/)?.[1];
+      return secret === undefined ? value : join(root, interpolate(compose.secrets?.[secret]?.file ?? ''));
+    };
     const env = Object.fromEntries(
       Object.entries(environmentOf(service('worker'))).map(([key, value]) => [
         key,
-        interpolate(value, { AIHUB_API_ROOT: 'http://emulator:7243/api' }),
+        mounted(interpolate(value, { AIHUB_API_ROOT: 'http://emulator:7243/api' })),
       ]),
     );
     assert.throws(() => interpolate(environmentOf(service('worker')).AIHUB_API_ROOT ?? ''), /AIHUB_API_ROOT/);
     const config = loadConfig({ ...env, AIHUB_API_TOKEN_FILE: join(root, 'deploy', 'emulator', 'token') });
     assert.equal(config.taskQueue, DEFAULT_TASK_QUEUE);
     assert.equal(config.temporal.connectionOptions.address, 'temporal:7233');
+    assert.equal(config.maxCachedWorkflows, DEFAULT_MAX_CACHED_WORKFLOWS);
   });
 
   void it('gives the worker its AI Hub token only as a secret file', () => {
@@ -302,6 +308,20 @@ void describe('docker-compose.yml', () => {
     const defaultFile = interpolate(file);
     assert.match(defaultFile, /^\.\/deploy\/secrets\//);
     assert.match(readRepoFile('deploy/secrets/.gitignore'), /^\*$/m, 'token files there are never committed');
+  });
+
+  void it('gives the worker PDF passwords only as a secret file, none unless one is named', () => {
+    const worker = service('worker');
+    const env = environmentOf(worker);
+    const secretNames = (worker.secrets ?? []).map((s) => (typeof s === 'string' ? s : s.source));
+    const secret = env.AIHUB_PDF_PASSWORDS_FILE?.match(/^\/run\/secrets\/([\w.-]+)$/)?.[1];
+    assert.ok(
+      secret !== undefined && secretNames.includes(secret),
+      'AIHUB_PDF_PASSWORDS_FILE is a mounted secret',
+    );
+    const file = compose.secrets?.[secret]?.file ?? '';
+    assert.notEqual(interpolate(file, { AIHUB_PDF_PASSWORDS_SECRET_FILE: './mine.json' }), interpolate(file));
+    assert.deepEqual(JSON.parse(readRepoFile(interpolate(file))), {}, 'the default file holds no passwords');
   });
 
   void it('writes results to a named volume at HUBRUN_OUTPUT_DIR and health-checks the metrics port', () => {
