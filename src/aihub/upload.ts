@@ -7,13 +7,8 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { MULTIPART_THRESHOLD_BYTES } from './endpoints';
+import type { AihubClient } from './client';
 import type { CallOptions } from './http';
-import type {
-  FinishMultipartUploadRequest,
-  MultipartPartResponse,
-  StartMultipartUploadRequest,
-  StartMultipartUploadResponse,
-} from './schemas';
 
 /** Options of an upload: the per-request call options plus a progress callback. */
 export interface UploadOptions extends CallOptions {
@@ -29,32 +24,11 @@ export interface UploadResult {
   multipart: boolean;
 }
 
-/** The client calls an upload needs (satisfied by `AihubClient`). */
-export interface UploadCalls {
-  putBatchFile(
-    batchId: number,
-    filename: string,
-    body: Buffer | NodeJS.ReadableStream,
-    size: number,
-    opts?: CallOptions,
-  ): Promise<void>;
-  startMultipartUpload(
-    body: StartMultipartUploadRequest,
-    opts?: CallOptions,
-  ): Promise<StartMultipartUploadResponse>;
-  putMultipartPart(
-    sessionId: string,
-    partNum: number,
-    body: Buffer | NodeJS.ReadableStream,
-    size: number,
-    opts?: CallOptions,
-  ): Promise<MultipartPartResponse>;
-  finishMultipartUpload(
-    sessionId: string,
-    body: FinishMultipartUploadRequest,
-    opts?: CallOptions,
-  ): Promise<void>;
-}
+/** The `AihubClient` calls an upload makes. */
+export type UploadCalls = Pick<
+  AihubClient,
+  'putBatchFile' | 'startMultipartUpload' | 'putMultipartPart' | 'finishMultipartUpload'
+>;
 
 /** How long the best-effort abort of a failed multipart session may take. @default 10000 */
 const ABORT_SESSION_TIMEOUT_MS = 10_000;
