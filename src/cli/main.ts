@@ -4,13 +4,25 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
-import { main as emulatorMain } from '../emulator/main';
-import { runDemo, runDev } from './demo';
+import type * as EmulatorModule from '../emulator/main';
+import type * as WorkerModule from '../worker';
+import type * as DemoModule from './demo';
 import { addInspectCommands } from './inspect-commands';
 import { addRunCommand } from './run-command';
 import { addScheduleCommands } from './schedule-command';
 import { UsageError } from './usage-error';
-import { main as workerMain } from '../worker';
+
+/*
+ * The worker, the emulator and the local stack load only when their command runs: they pull in
+ * the Temporal worker's native bridge and fastify, which `run`, `status` and the others never
+ * need. `require`, not `import()`: from source, bin/hubrun.js loads TypeScript through tsx's
+ * CommonJS hook, which dynamic imports bypass.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const worker = (): typeof WorkerModule => require('../worker') as typeof WorkerModule;
+const emulator = (): typeof EmulatorModule => require('../emulator/main') as typeof EmulatorModule;
+const demo = (): typeof DemoModule => require('./demo') as typeof DemoModule;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function program(): Command {
   const cli = new Command('hubrun')
@@ -25,7 +37,7 @@ function program(): Command {
     .description(
       'run a worker against the configured Temporal and AI Hub (see the environment table in README.md)',
     )
-    .action(() => workerMain());
+    .action(() => worker().main());
 
   cli
     .command('emulator')
@@ -33,21 +45,23 @@ function program(): Command {
     .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()
-    .action((_opts: unknown, command: Command) => emulatorMain(['node', 'hubrun emulator', ...command.args]));
+    .action((_opts: unknown, command: Command) =>
+      emulator().main(['node', 'hubrun emulator', ...command.args]),
+    );
 
   cli
     .command('dev')
     .description(
       'start the local stack: Temporal dev server (UI on :8233), the AI Hub emulator unless AIHUB_API_ROOT is set, and a worker',
     )
-    .action(() => runDev());
+    .action(() => demo().runDev());
 
   cli
     .command('demo')
     .description(
       'the local stack plus one pipeline over examples/invoices, with live progress and the summary',
     )
-    .action(() => runDemo());
+    .action(() => demo().runDemo());
   return cli;
 }
 
