@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { ListBatchesResponse, ListRunsResponse } from '../../src/aihub/schemas';
+import { pollUntil } from '../helpers/waiting';
 import { checksApp, harness } from './support';
 import type { Harness } from './support';
 
@@ -41,6 +42,33 @@ describe('emulator faults', () => {
     const listed = await h.api.get<ListRunsResponse>('/v2/apps/runs?app_id=app-quick&limit=1000');
     const adopted = listed.json.runs.filter((r) => r.tags?.includes('orch:lost-1'));
     assert.equal(adopted.length, 1, 'the run exists and carries its tag');
+  });
+
+  it('a slow-response fault creates the run at once and answers it late', async () => {
+    const batchId = await h.api.batchWith({ 'a.txt': 'A' });
+    await h.admin.setFaults([{ endpoint: 'runApp', kind: 'slow-response', latencyMs: 1500, times: 1 }]);
+    const started = Date.now();
+    let answered = false;
+    const answer = h.api
+      .post<{ id: string }>('/v2/apps/runs', {
+        app_id: 'app-quick',
+        batch_id: batchId,
+        settings: { tags: ['orch:slow-1'] },
+      })
+      .finally(() => (answered = true));
+    // While the answer is held back, the run already exists and can be found by its tag.
+    await pollUntil('the run to be listed', async () => {
+      const listed = await h.api.get<ListRunsResponse>('/v2/apps/runs?app_id=app-quick&limit=1000');
+      return listed.json.runs.some((r) => r.tags?.includes('orch:slow-1')) ? true : undefined;
+    });
+    assert.ok(!answered, 'the run was listed while its answer was held back');
+    const { status, json } = await answer;
+    assert.equal(status, 200);
+    assert.ok(Date.now() - started >= 1500, 'the answer waited out the fault');
+    const calls = await h.admin.calls();
+    const slowed = calls.log.find((e) => e.endpoint === 'runApp' && e.fault === 'slow-response');
+    assert.equal(slowed?.status, 200);
+    assert.equal(typeof json.id, 'string');
   });
 
   it('an error fault answers its status with Retry-After in seconds or as an HTTP date, without side effects', async () => {
