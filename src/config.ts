@@ -71,7 +71,7 @@ const EnvSchema = z.object({
   /**
    * Workflows a worker keeps in memory between their steps. A waiting pipeline needs none (its
    * status checks are server-side retries), so a small cache bounds memory however many
-   * pipelines wait; an evicted pipeline is replayed (about 30 events) when its run changes
+   * pipelines wait; an evicted pipeline is replayed (about 35 events) when its run changes
    * status. @default 300
    */
   HUBRUN_MAX_CACHED_WORKFLOWS: optionalText.pipe(
