@@ -38,6 +38,25 @@ const { checkFanOutStart } = proxyLocalActivities<Activities>(inputCheck);
 /** Runs one pipeline per input, `concurrency` at a time, and reports every child's outcome. */
 export async function aihubFanOut(raw: FanOutInputDraft): Promise<FanOutResult> {
   const info = workflowInfo();
+  // The handler first: the input check below is a local activity, and a query may come meanwhile
+  // (it then sees nothing started yet).
+  let total = 0;
+  let offset = 0;
+  let next = 0;
+  const outcomes: ChildOutcome[] = [];
+  const running = new Map<number, string>();
+  const count = (status: ChildOutcome['status']): number =>
+    outcomes.filter((o) => o.status === status).length;
+  setHandler(fanOutProgressQuery, (): FanOutProgress => ({
+    kind: 'fan-out',
+    total,
+    started: offset + next,
+    completed: count('COMPLETED'),
+    failed: count('FAILED'),
+    cancelled: count('CANCELLED'),
+    running: [...running.values()],
+  }));
+
   const checked = patched(INPUT_CHECK_PATCH)
     ? await checkFanOutStart({ input: raw, workflowId: info.workflowId })
     : legacyFanOutCheck(raw, info.workflowId);
@@ -49,27 +68,14 @@ export async function aihubFanOut(raw: FanOutInputDraft): Promise<FanOutResult> 
     });
   }
   const { input } = checked;
-  const offset = input.carried?.offset ?? 0;
+  offset = input.carried?.offset ?? 0;
   const children = input.inputs.map((item, i) =>
     childInput(input.template, item, info.workflowId, offset + i),
   );
-  const outcomes: ChildOutcome[] = [...(input.carried?.outcomes ?? [])];
-  const running = new Map<number, string>();
-  const count = (status: ChildOutcome['status']): number =>
-    outcomes.filter((o) => o.status === status).length;
-  const total = input.carried?.total ?? children.length;
+  outcomes.push(...(input.carried?.outcomes ?? []));
+  total = input.carried?.total ?? children.length;
   const budget = Math.min(children.length, input.childrenPerRun);
   const inFlight = new Map<number, Promise<void>>();
-  let next = 0;
-  setHandler(fanOutProgressQuery, (): FanOutProgress => ({
-    kind: 'fan-out',
-    total,
-    started: offset + next,
-    completed: count('COMPLETED'),
-    failed: count('FAILED'),
-    cancelled: count('CANCELLED'),
-    running: [...running.values()],
-  }));
 
   const cancelled = (): boolean => CancellationScope.current().consideredCancelled;
   while (next < budget || inFlight.size > 0) {

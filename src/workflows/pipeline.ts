@@ -69,6 +69,13 @@ const RECONCILE_MARGIN_SECONDS = 300;
  */
 export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<PipelineResult> {
   const info = workflowInfo();
+  // Handlers first: the input check below is a local activity, and a query may come meanwhile.
+  const progress = initialProgress(phases.validating, null);
+  let checkNowRequests = 0;
+  setHandler(progressQuery, () => progress);
+  setHandler(checkNowSignal, () => {
+    checkNowRequests++;
+  });
   const dated = fillNominalDate(raw, nominalInstant(info));
   const checked = patched(INPUT_CHECK_PATCH)
     ? await checkPipelineStart({ input: dated.input, workflowId: info.workflowId })
@@ -84,12 +91,7 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
   const input = checked.input;
   // `{date}` filled in: the memo shows the date and the paths the run really uses.
   if (dated.date !== null) upsertMemo({ datedInput: { date: dated.date, ...dated.filled } });
-  const progress = initialProgress(phases.validating, input.batchId ?? null);
-  let checkNowRequests = 0;
-  setHandler(progressQuery, () => progress);
-  setHandler(checkNowSignal, () => {
-    checkNowRequests++;
-  });
+  progress.batchId = input.batchId ?? null;
 
   const enter = (phase: Phase): void => {
     progress.phase = phase;
