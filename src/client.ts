@@ -22,6 +22,7 @@ import {
   initialProgress,
   phases,
   PROGRESS_QUERY,
+  retryableFailureTypes,
   searchAttributes,
   workflowTypes,
 } from './shared';
@@ -124,7 +125,7 @@ export interface LiveProgress extends PipelineProgress {
 /**
  * The pipeline's `progress` query, completed with the server's view of the activity in flight:
  * the checks made in the current wait, when the next one is due, the files paged so far and the
- * last failure.
+ * last failure (a check that found the run still going is not one).
  */
 export async function getProgress(handle: PipelineHandle): Promise<LiveProgress> {
   const description = await handle.describe();
@@ -145,8 +146,11 @@ export async function getProgress(handle: PipelineHandle): Promise<LiveProgress>
       // The paging activity heartbeats its checkpoint after each page is on disk.
       live.filesPaged = defaultPayloadConverter.fromPayload<PagingCheckpoint>(checkpoint).counts.files;
     }
-    const failure = pending.lastFailure?.message;
-    if (failure) live.lastError = failure;
+    const failure = pending.lastFailure;
+    // A check that found the run still going is the wait's loop, not an error.
+    if (failure?.message && failure.applicationFailureInfo?.type !== retryableFailureTypes.notFinished) {
+      live.lastError = failure.message;
+    }
   }
   return live;
 }

@@ -35,11 +35,12 @@ describe('the checkNow signal cuts the backoff short', () => {
           wait: minuteWait,
         });
         // The first check has failed as "not finished" and the next one is a minute away.
-        await pollUntil('the wait to back off after its first check', async () => {
+        const waiting = await pollUntil('the wait to back off after its first check', async () => {
           const live = await getProgress(handle);
           return (live.currentAttempt ?? 0) >= 2 ? live : undefined;
         });
         assert.equal((await env.admin.calls()).counts.getRun, 1);
+        assert.equal(waiting.lastError, null, 'a check that found the run still going is no error');
 
         await checkNow(handle);
         return within(COMPLETES_WITHIN_MS, 'the pipeline completing after checkNow', handle.result());

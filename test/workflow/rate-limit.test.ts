@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { getProgress } from '../../src/client';
 import type { CallLogEntry } from '../../src/emulator/call-log';
 import type { FaultRule } from '../../src/emulator';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
-import { within } from '../helpers/waiting';
+import { pollUntil, within } from '../helpers/waiting';
 import { useTemporal, withPipelineEnv } from './support';
 
 /**
@@ -49,6 +50,11 @@ describe("a 429 storm on status checks is waited out as the server's Retry-After
           batchId,
           wait: quickWait,
         });
+        const limited = await pollUntil('the 429 to show in the progress', async () => {
+          const live = await getProgress(handle);
+          return live.lastError !== null ? live : undefined;
+        });
+        assert.match(limited.lastError ?? '', /429/);
         return within(60_000, 'the pipeline completing', handle.result());
       });
       assert.equal(result.status, 'COMPLETE');
