@@ -128,7 +128,7 @@ export function checkFanOutInput(raw: unknown, fanOutId: string): FanOutCheck {
   return { ok: true, fanOut: { input, children } };
 }
 
-/** The fan-out workflow's check: its parsed settings, or its problems; see {@link FanOutStartCheck}. */
+/** The fan-out workflow's check: its parsed settings (the workflow builds the children), or its problems. */
 export type FanOutStartCheck = { ok: true; input: FanOutInput } | { ok: false; problems: string[] };
 
 /**

@@ -4,8 +4,23 @@ import { getFanOutProgress, getProgress, startFanOut } from '../../src/client';
 import { phases } from '../../src/shared';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
+import type { PipelineEnv } from '../helpers/pipeline-env';
 import { within } from '../helpers/waiting';
 import { useTemporal, withPipelineEnv } from './support';
+
+/** Runs a worker until `finished()` settles; returns `early`, a query's answer sent before it ran. */
+async function answeredOnceAWorkerRuns<T>(
+  env: PipelineEnv,
+  early: Promise<T>,
+  finished: () => Promise<unknown>,
+): Promise<T> {
+  early.catch(() => undefined); // awaited once the worker runs; a rejection is handled there
+  return env.withWorker(async () => {
+    const answered = await within(30_000, 'the first progress answer', early);
+    await within(30_000, 'the workflow completing', finished());
+    return answered;
+  });
+}
 
 /*
  * A query sent before a worker has picked up a workflow's first task travels with that task, so
@@ -24,13 +39,7 @@ describe('the progress query answers from the first moment', () => {
         batchId,
         wait: quickWait,
       });
-      const early = getProgress(handle);
-      early.catch(() => undefined); // awaited once the worker runs; rejections are handled there
-      const progress = await env.withWorker(async () => {
-        const answered = await within(30_000, 'the first progress answer', early);
-        await within(30_000, 'the pipeline completing', handle.result());
-        return answered;
-      });
+      const progress = await answeredOnceAWorkerRuns(env, getProgress(handle), () => handle.result());
       assert.equal(progress.workflowStatus, 'RUNNING');
       assert.equal(progress.phase, phases.validating);
     });
@@ -48,13 +57,7 @@ describe('the progress query answers from the first moment', () => {
         },
         { taskQueue: env.taskQueue },
       );
-      const early = getFanOutProgress(handle);
-      early.catch(() => undefined); // awaited once the worker runs; rejections are handled there
-      const progress = await env.withWorker(async () => {
-        const answered = await within(30_000, 'the first progress answer', early);
-        await within(30_000, 'the fan-out completing', handle.result());
-        return answered;
-      });
+      const progress = await answeredOnceAWorkerRuns(env, getFanOutProgress(handle), () => handle.result());
       assert.equal(progress.started, 0);
     });
   });
