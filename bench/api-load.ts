@@ -7,12 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { startPipeline } from '../src/client';
 import { EmulatorAdmin, startEmulator } from '../src/emulator';
 import type { CallLogEntry } from '../src/emulator';
 import type { TimerLoopInput, TimerLoopResult } from './baseline/workflows';
-import { createBaselineWorker } from './baseline/worker';
 import type { BenchContext } from './context';
 import { seedBatch, workflowRunIdOfTags } from './context';
 import { fixedDelays, hubrunDelays, pollRun } from './polling-model';
@@ -20,7 +18,7 @@ import type { PollOutcome } from './polling-model';
 import { atLeast, atMost, duration, fmt } from './report';
 import type { Check, SectionResult } from './report';
 import { startDevServer } from './stack/dev-server';
-import { createInProcessHubrunWorker } from './stack/in-process-worker';
+import { withSideBySideWorkers } from './stack/in-process-worker';
 import { mean, percentile, seededRandom } from './stats';
 
 /** Fixed polling interval of the comparison (the AI Hub SDK examples). */
@@ -130,26 +128,8 @@ async function realRuns(ctx: BenchContext): Promise<RealRun[]> {
   const server = await startDevServer(ctx.logDir);
   const emulator = await startEmulator();
   const admin = new EmulatorAdmin(emulator.adminUrl);
-  const workers: Worker[] = [];
   try {
     const batchId = await seedBatch(emulator);
-    const hubrunQueue = `bench-api-hubrun-${randomUUID()}`;
-    const baselineQueue = `bench-api-baseline-${randomUUID()}`;
-    workers.push(
-      await createInProcessHubrunWorker(ctx, {
-        connection: server.nativeConnection,
-        taskQueue: hubrunQueue,
-        emulatorUrl: emulator.url,
-      }),
-      await createBaselineWorker({
-        connection: server.nativeConnection,
-        taskQueue: baselineQueue,
-        emulatorUrl: emulator.url,
-        outputDir: ctx.workDir,
-        workflowBundlePath: ctx.baselineBundle,
-      }),
-    );
-    const running = workers.map((w) => w.run());
     const plan: { nominalMs: number; durationMs: number; appId: string }[] = [];
     for (const nominalMs of nominals) {
       for (let i = 0; i < perDuration; i++) {
@@ -164,24 +144,25 @@ async function realRuns(ctx: BenchContext): Promise<RealRun[]> {
       `api: ${plan.length} runs per side, ${duration(Math.min(...plan.map((p) => p.durationMs)))} to ${duration(longest)}`,
     );
     const sideOf = new Map<string, { side: RealRun['side']; nominalMs: number }>();
-    try {
-      const done = await Promise.all(
-        plan.flatMap((p) => [
-          startHubrun(server.client, hubrunQueue, p.appId, batchId).then(async (h) => {
-            sideOf.set(h.firstExecutionRunId, { side: 'hubrun', nominalMs: p.nominalMs });
-            await h.result();
-          }),
-          startFixed(server.client, baselineQueue, p.appId, batchId).then(async (h) => {
-            sideOf.set(h.firstExecutionRunId, { side: 'fixed', nominalMs: p.nominalMs });
-            await h.result();
-          }),
-        ]),
-      );
-      ctx.log(`api: ${done.length} pipelines completed`);
-    } finally {
-      workers.forEach((w) => w.shutdown());
-      await Promise.all(running);
-    }
+    await withSideBySideWorkers(
+      ctx,
+      { connection: server.nativeConnection, emulatorUrl: emulator.url, section: 'api' },
+      async (queues) => {
+        const done = await Promise.all(
+          plan.flatMap((p) => [
+            startHubrun(server.client, queues.hubrun, p.appId, batchId).then(async (h) => {
+              sideOf.set(h.firstExecutionRunId, { side: 'hubrun', nominalMs: p.nominalMs });
+              await h.result();
+            }),
+            startFixed(server.client, queues.baseline, p.appId, batchId).then(async (h) => {
+              sideOf.set(h.firstExecutionRunId, { side: 'fixed', nominalMs: p.nominalMs });
+              await h.result();
+            }),
+          ]),
+        );
+        ctx.log(`api: ${done.length} pipelines completed`);
+      },
+    );
 
     const getRuns = new Map<string, CallLogEntry[]>();
     for (const entry of (await admin.calls()).log) {

@@ -5,17 +5,15 @@
  * its Nth status check), with the same 5 s interval, so each side makes exactly N checks.
  */
 import { randomUUID } from 'node:crypto';
-import type { Worker } from '@temporalio/worker';
 import { startPipeline } from '../src/client';
 import { EmulatorAdmin, startEmulator } from '../src/emulator';
 import { startTimeSkippingServerOnCurrentRuntime } from '../test/helpers/temporal';
 import type { TimerLoopInput, TimerLoopResult } from './baseline/workflows';
-import { createBaselineWorker } from './baseline/worker';
 import type { BenchContext } from './context';
 import { seedBatch } from './context';
 import { atMost, duration } from './report';
 import type { SectionResult } from './report';
-import { createInProcessHubrunWorker } from './stack/in-process-worker';
+import { withSideBySideWorkers } from './stack/in-process-worker';
 
 /** Largest history hubrun may have at any number of checks. */
 const TARGET_EVENTS = 40;
@@ -39,87 +37,75 @@ export async function runHistoryCost(ctx: BenchContext): Promise<SectionResult> 
   const emulator = await startEmulator();
   const admin = new EmulatorAdmin(emulator.adminUrl);
   const samples: Sample[] = [];
-  const workers: Worker[] = [];
   try {
-    const hubrunQueue = `bench-history-hubrun-${randomUUID()}`;
-    const baselineQueue = `bench-history-baseline-${randomUUID()}`;
-    workers.push(
-      await createInProcessHubrunWorker(ctx, {
-        connection: env.nativeConnection,
-        taskQueue: hubrunQueue,
-        emulatorUrl: emulator.url,
-      }),
-      await createBaselineWorker({
-        connection: env.nativeConnection,
-        taskQueue: baselineQueue,
-        emulatorUrl: emulator.url,
-        outputDir: ctx.workDir,
-        workflowBundlePath: ctx.baselineBundle,
-      }),
-    );
-    const running = workers.map((w) => w.run());
-    try {
-      for (const checks of checkCounts) {
-        const appId = `bench-checks-${checks}`;
-        await admin.putApp({ id: appId, name: appId, fields: ['total'], checksToComplete: checks });
-        const batchId = await seedBatch(emulator);
-        const pipeline = {
-          appId,
-          batchId,
-          wait: { initialIntervalSeconds: INTERVAL_SECONDS, maxIntervalSeconds: INTERVAL_SECONDS, jitter: 0 },
-        };
+    await withSideBySideWorkers(
+      ctx,
+      { connection: env.nativeConnection, emulatorUrl: emulator.url, section: 'history' },
+      async (queues) => {
+        for (const checks of checkCounts) {
+          const appId = `bench-checks-${checks}`;
+          await admin.putApp({ id: appId, name: appId, fields: ['total'], checksToComplete: checks });
+          const batchId = await seedBatch(emulator);
+          const pipeline = {
+            appId,
+            batchId,
+            wait: {
+              initialIntervalSeconds: INTERVAL_SECONDS,
+              maxIntervalSeconds: INTERVAL_SECONDS,
+              jitter: 0,
+            },
+          };
 
-        ctx.log(`history: hubrun, ${checks} check(s)`);
-        let t0 = Date.now();
-        const hubrun = await startPipeline(
-          env.client,
-          { ...pipeline, workflowId: `bench-history-hubrun-${checks}-${randomUUID().slice(0, 8)}` },
-          { taskQueue: hubrunQueue },
-        );
-        await hubrun.result();
-        const hubrunRealMs = Date.now() - t0;
+          ctx.log(`history: hubrun, ${checks} check(s)`);
+          let t0 = Date.now();
+          const hubrun = await startPipeline(
+            env.client,
+            { ...pipeline, workflowId: `bench-history-hubrun-${checks}-${randomUUID().slice(0, 8)}` },
+            { taskQueue: queues.hubrun },
+          );
+          await hubrun.result();
+          const hubrunRealMs = Date.now() - t0;
 
-        ctx.log(`history: baseline, ${checks} check(s)`);
-        t0 = Date.now();
-        const baseline = await env.client.workflow.start<(input: TimerLoopInput) => Promise<TimerLoopResult>>(
-          'timerLoopPipeline',
-          {
-            taskQueue: baselineQueue,
+          ctx.log(`history: baseline, ${checks} check(s)`);
+          t0 = Date.now();
+          const baseline = await env.client.workflow.start<
+            (input: TimerLoopInput) => Promise<TimerLoopResult>
+          >('timerLoopPipeline', {
+            taskQueue: queues.baseline,
             workflowId: `bench-history-baseline-${checks}-${randomUUID().slice(0, 8)}`,
             args: [{ pipeline, pollIntervalMs: INTERVAL_SECONDS * 1000 }],
-          },
-        );
-        const baselineResult = await baseline.result();
-        const baselineRealMs = Date.now() - t0;
+          });
+          const baselineResult = await baseline.result();
+          const baselineRealMs = Date.now() - t0;
 
-        const runs = (await admin.runs()).filter((r) => r.appId === appId);
-        const made = runs.map((r) => r.checks).sort((a, b) => a - b);
-        if (
-          made.length !== 2 ||
-          made[0] !== checks ||
-          made[1] !== checks ||
-          baselineResult.checks !== checks
-        ) {
-          throw new Error(`expected two runs of ${checks} checks each, the emulator saw ${made.join(', ')}`);
+          const runs = (await admin.runs()).filter((r) => r.appId === appId);
+          const made = runs.map((r) => r.checks).sort((a, b) => a - b);
+          if (
+            made.length !== 2 ||
+            made[0] !== checks ||
+            made[1] !== checks ||
+            baselineResult.checks !== checks
+          ) {
+            throw new Error(
+              `expected two runs of ${checks} checks each, the emulator saw ${made.join(', ')}`,
+            );
+          }
+          const [hubrunHistory, baselineHistory] = await Promise.all([
+            hubrun.fetchHistory(),
+            baseline.fetchHistory(),
+          ]);
+          samples.push({
+            checks,
+            hubrunEvents: hubrunHistory.events?.length ?? 0,
+            baselineEvents: baselineHistory.events?.length ?? 0,
+            hubrunHistoryBytes: JSON.stringify(hubrunHistory).length,
+            baselineHistoryBytes: JSON.stringify(baselineHistory).length,
+            hubrunRealMs,
+            baselineRealMs,
+          });
         }
-        const [hubrunHistory, baselineHistory] = await Promise.all([
-          hubrun.fetchHistory(),
-          baseline.fetchHistory(),
-        ]);
-        samples.push({
-          checks,
-          hubrunEvents: hubrunHistory.events?.length ?? 0,
-          baselineEvents: baselineHistory.events?.length ?? 0,
-          hubrunHistoryBytes: JSON.stringify(hubrunHistory).length,
-          baselineHistoryBytes: JSON.stringify(baselineHistory).length,
-          hubrunRealMs,
-          baselineRealMs,
-        });
-      }
-    } finally {
-      workers.forEach((w) => w.shutdown());
-      await Promise.all(running);
-    }
+      },
+    );
   } finally {
     await emulator.close();
     await env.teardown();
