@@ -145,6 +145,16 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
   };
 }
 
+/** A {@link FaultRig} on a started Temporal server and AI Hub. */
+export function startFaultRigOn(temporal: TemporalServer, emulator: FaultEmulator): Promise<FaultRig> {
+  return startFaultRig({
+    client: temporal.client,
+    temporalAddress: temporal.address,
+    apiRoot: emulator.url,
+    admin: new EmulatorAdmin(emulator.adminUrl),
+  });
+}
+
 /** What a fault stack needs of an AI Hub, in process (`startEmulator`) or its own process (`startEmulatorProcess`). */
 export interface FaultEmulator {
   /** The API root. */
@@ -189,12 +199,7 @@ export function useFaultStack<E extends FaultEmulator>(options: FaultStackOption
       options.emulator(),
       workflowBundle(),
     ]);
-    rig = await startFaultRig({
-      client: temporal.client,
-      temporalAddress: temporal.address,
-      apiRoot: emulator.url,
-      admin: new EmulatorAdmin(emulator.adminUrl),
-    });
+    rig = await startFaultRigOn(temporal, emulator);
   });
   after(async () => {
     await rig?.close();

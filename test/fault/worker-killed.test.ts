@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { defaultApps, EmulatorAdmin, startEmulator } from '../../src/emulator';
+import { defaultApps, startEmulator } from '../../src/emulator';
 import type { Emulator, EmulatorOptions } from '../../src/emulator';
 import { phases } from '../../src/shared';
 import type { PipelineResult } from '../../src/shared';
@@ -25,7 +25,7 @@ import {
   runsTagged,
   slowInvoices,
   startAndAwaitWaiting,
-  startFaultRig,
+  startFaultRigOn,
   startTemporalServer,
   tagOf,
   waitForRemoteRun,
@@ -54,12 +54,7 @@ describe(
     ): Promise<void> {
       const emulator = await startEmulator(options);
       try {
-        const rig = await startFaultRig({
-          client: temporal.client,
-          temporalAddress: temporal.address,
-          apiRoot: emulator.url,
-          admin: new EmulatorAdmin(emulator.adminUrl),
-        });
+        const rig = await startFaultRigOn(temporal, emulator);
         try {
           await fn(rig, emulator);
         } finally {
