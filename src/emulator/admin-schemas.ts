@@ -11,7 +11,13 @@ export const AppBehaviourSchema: z.ZodType<AppBehaviour> = z.object({
   msPerFile: z.number().min(0).optional(),
   checksToComplete: z.number().int().min(0).optional(),
   errorFieldRatio: z.number().min(0).max(1).optional(),
-  review: z.object({ autoCompleteMs: z.number().min(0).optional() }).optional(),
+  review: z
+    .object({
+      autoCompleteMs: z.number().min(0).optional(),
+      afterReviewMs: z.number().min(0).optional(),
+      checkpoints: z.number().int().min(1).optional(),
+    })
+    .optional(),
   fail: z.string().optional(),
   cancel: z.boolean().optional(),
 });

@@ -94,15 +94,37 @@ export function evaluateRun(run: StoredRun, nowMs: number): RunView {
   const app = run.app;
   if (app.fail !== undefined) return done({ status: 'FAILED', msg: app.fail, finishMs: endMs });
   if (app.cancel) return done({ status: 'CANCELLED', msg: CANCELLED_MSG, finishMs: endMs });
-  if (app.review) {
-    const candidates = [run.reviewCompletedAtMs];
-    if (app.review.autoCompleteMs !== undefined) candidates.push(endMs + app.review.autoCompleteMs);
+  if (app.review) return evaluateReviews(run, app.review, endMs, nowMs, running, done);
+  return done({ status: 'COMPLETE', msg: null, finishMs: endMs });
+}
+
+/**
+ * The state of a run whose processing ended at `endMs` and that stops at review checkpoints:
+ * each checkpoint lasts until it is reviewed (admin call, or `autoCompleteMs`), then the run is
+ * RUNNING for `afterReviewMs`, then at the next checkpoint or COMPLETE.
+ */
+function evaluateReviews(
+  run: StoredRun,
+  review: NonNullable<AppBehaviour['review']>,
+  endMs: number,
+  nowMs: number,
+  running: RunView,
+  done: (s: SettledRun) => RunView,
+): RunView {
+  // An admin review can only happen at a checkpoint: the first one since a checkpoint began ends it.
+  const adminReviews = [run.reviewCompletedAtMs, ...(run.laterReviewsAtMs ?? [])];
+  let checkpointAt = endMs;
+  for (let k = 0; k < (review.checkpoints ?? 1); k++) {
+    const since = checkpointAt;
+    const candidates = [adminReviews.find((t) => t !== null && t >= since) ?? null];
+    if (review.autoCompleteMs !== undefined) candidates.push(checkpointAt + review.autoCompleteMs);
     const reviewed = candidates.filter((t): t is number => t !== null && t <= nowMs);
     if (reviewed.length === 0)
       return { status: 'STOPPED_AT_CHECKPOINT', msg: REVIEW_WAIT_MSG, finishMs: null, finishNs: null };
-    return done({ status: 'COMPLETE', msg: null, finishMs: Math.min(...reviewed) });
+    checkpointAt = Math.min(...reviewed) + (review.afterReviewMs ?? 0);
+    if (nowMs < checkpointAt) return running;
   }
-  return done({ status: 'COMPLETE', msg: null, finishMs: endMs });
+  return done({ status: 'COMPLETE', msg: null, finishMs: checkpointAt });
 }
 
 /** Started and not terminal: RUNNING, PAUSED or STOPPED_AT_CHECKPOINT. */
@@ -181,7 +203,9 @@ export class RunEngine {
   /** Completes the review of a run at the checkpoint; false when the run is not there. */
   completeReview(run: StoredRun): boolean {
     if (this.view(run).status !== 'STOPPED_AT_CHECKPOINT') return false;
-    run.reviewCompletedAtMs = Math.floor(this.now());
+    const at = Math.floor(this.now());
+    if (run.reviewCompletedAtMs === null) run.reviewCompletedAtMs = at;
+    else run.laterReviewsAtMs = [...(run.laterReviewsAtMs ?? []), at];
     this.view(run);
     return true;
   }

@@ -51,6 +51,8 @@ export interface StoredRun {
   processingEndedAtMs: number | null;
   /** When the admin completed the review. */
   reviewCompletedAtMs: number | null;
+  /** When each checkpoint after the first was reviewed through the admin surface, in order. */
+  laterReviewsAtMs?: number[];
   /** Set once the run reached a terminal status. */
   settled: SettledRun | null;
 }

@@ -30,8 +30,10 @@ export interface AppBehaviour {
   /**
    * When set, processing ends in `STOPPED_AT_CHECKPOINT` instead of `COMPLETE`; an admin call
    * (`POST /_emulator/runs/:runId/review`), or `autoCompleteMs` later, completes the review -> `COMPLETE`.
+   * With `afterReviewMs` the run is RUNNING again for that long after each review, and with
+   * `checkpoints` it stops at that many checkpoints in turn before it is COMPLETE.
    */
-  review?: { autoCompleteMs?: number };
+  review?: { autoCompleteMs?: number; afterReviewMs?: number; checkpoints?: number };
   /** Processing ends `FAILED` with this `msg`. */
   fail?: string;
   /** Processing ends `CANCELLED`, as if a user cancelled the run in AI Hub. */
