@@ -39,6 +39,8 @@ export const failureTypes = {
   deadlineExceeded: 'HubrunDeadlineExceeded',
   /** An AI Hub answer did not match the documented schema. */
   schemaMismatch: 'AihubSchemaMismatch',
+  /** AI Hub answered 1xx or 3xx, which the client does not follow: a login redirect or a wrong API root. */
+  unexpectedAnswer: 'AihubUnexpectedAnswer',
 } as const;
 export type FailureType = (typeof failureTypes)[keyof typeof failureTypes];
 

@@ -1,7 +1,7 @@
 /**
  * Turns errors from the AI Hub client into Temporal `ApplicationFailure`s with hubrun's stable
- * failure types: non-retryable where retrying cannot help (401, 403, 404, 400/409, schema
- * mismatch), retryable with the server's `Retry-After` as `nextRetryDelay` otherwise.
+ * failure types: non-retryable where retrying cannot help (401, 403, 404, 400/409, 1xx/3xx,
+ * schema mismatch), retryable with the server's `Retry-After` as `nextRetryDelay` otherwise.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { classifyAihubError, isAihubError } from '../aihub';
@@ -15,6 +15,7 @@ const nonRetryableByReason: Partial<Record<AihubFailureReason, string>> = {
   'bad-request': failureTypes.rejected,
   conflict: failureTypes.rejected,
   schema: failureTypes.schemaMismatch,
+  'unexpected-status': failureTypes.unexpectedAnswer,
 };
 
 /**
@@ -28,8 +29,9 @@ export function toActivityFailure(err: unknown, fallbackDelayMs?: number): Appli
   const message = isAihubError(err)
     ? err.message
     : `unexpected error: ${err instanceof Error ? err.name : typeof err}`;
-  const type = nonRetryableByReason[verdict.reason];
-  if (!verdict.retryable && type !== undefined) {
+  if (!verdict.retryable) {
+    // A final verdict stays final: a reason without a type of its own is still no transient fault.
+    const type = nonRetryableByReason[verdict.reason] ?? failureTypes.unexpectedAnswer;
     return ApplicationFailure.create({ message, type, nonRetryable: true });
   }
   const nextRetryDelay = verdict.retryAfterMs ?? fallbackDelayMs;

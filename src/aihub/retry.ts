@@ -17,6 +17,7 @@ export type AihubFailureReason =
   | 'network'
   | 'timeout'
   | 'schema'
+  | 'unexpected-status'
   | 'unknown';
 
 /** The verdict of {@link classifyAihubError}. */
@@ -49,7 +50,8 @@ export function parseRetryAfter(header: string | undefined, nowMs: number): numb
 /**
  * Classifies any error thrown by an AI Hub call: network errors, timeouts, 408, 429 and 5xx are
  * retryable; 400, 401, 403 (out of consumption units), 404, 409, other 4xx, unexpected statuses
- * and schema mismatches are not; errors that did not come from the client count as retryable.
+ * (1xx, 3xx: redirects are not followed) and schema mismatches are not; errors that did not come
+ * from the client count as retryable.
  */
 export function classifyAihubError(err: unknown): AihubErrorClassification {
   if (isAihubHttpError(err)) {
@@ -84,6 +86,6 @@ function classifyStatus(status: number): AihubErrorClassification {
   }
   if (status >= 500 && status <= 599) return { retryable: true, reason: 'server' };
   if (status >= 400 && status <= 499) return { retryable: false, reason: 'bad-request' };
-  // 1xx/3xx (redirects are not followed): a misconfigured API root, not a transient fault.
-  return { retryable: false, reason: 'unknown' };
+  // 1xx/3xx (redirects are not followed): a misconfigured API root or a login page, not a transient fault.
+  return { retryable: false, reason: 'unexpected-status' };
 }

@@ -9,6 +9,8 @@ import {
   isAihubSchemaError,
 } from '../../src/aihub/errors';
 import { classifyAihubError, parseRetryAfter, type AihubErrorClassification } from '../../src/aihub/retry';
+import { toActivityFailure } from '../../src/activities/failures';
+import { failureTypes, retryableFailureTypes } from '../../src/shared';
 
 const now = Date.parse('2026-11-28T12:00:00Z');
 
@@ -55,7 +57,9 @@ void describe('classifyAihubError', () => {
     ['503 with Retry-After', http(503, 2000), { retryable: true, reason: 'server', retryAfterMs: 2000 }],
     ['504', http(504), { retryable: true, reason: 'server' }],
     ['404 ignores Retry-After', http(404, 5000), { retryable: false, reason: 'not-found' }],
-    ['302 (redirects are not followed)', http(302), { retryable: false, reason: 'unknown' }],
+    ['302 (redirects are not followed)', http(302), { retryable: false, reason: 'unexpected-status' }],
+    ['301', http(301), { retryable: false, reason: 'unexpected-status' }],
+    ['100', http(100), { retryable: false, reason: 'unexpected-status' }],
     [
       'connection reset',
       new AihubNetworkError('getRun', 'ECONNRESET', 'failed'),
@@ -134,5 +138,26 @@ void describe('AI Hub errors', () => {
 
   void it('carry no cause', () => {
     assert.equal(new AihubNetworkError('getRun', 'ECONNRESET', 'failed').cause, undefined);
+  });
+});
+
+void describe('toActivityFailure', () => {
+  const http = (status: number): AihubHttpError => new AihubHttpError('getRun', status, 'nope', undefined);
+
+  void it('makes a 3xx (a redirect to a login page, a wrong API root) final, as an unexpected answer', () => {
+    for (const status of [301, 302, 303, 307, 308]) {
+      const failure = toActivityFailure(http(status));
+      assert.equal(failure.type, failureTypes.unexpectedAnswer, `status ${status}`);
+      assert.equal(failure.nonRetryable, true, `status ${status}`);
+    }
+  });
+
+  void it('never lets a verdict of "not retryable" become a retryable failure, for any status', () => {
+    for (let status = 100; status <= 599; status++) {
+      const err = http(status);
+      const failure = toActivityFailure(err);
+      assert.equal(failure.nonRetryable, !classifyAihubError(err).retryable, `status ${status}`);
+      if (failure.nonRetryable) assert.notEqual(failure.type, retryableFailureTypes.unavailable);
+    }
   });
 });
