@@ -28,8 +28,18 @@ const optionalText = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 const EnvSchema = z.object({
-  /** AI Hub base URL, e.g. `https://aihub.instabase.com/api`. Unset: dev/demo use the local emulator. */
+  /**
+   * AI Hub base URL, e.g. `https://aihub.instabase.com/api`: `https://`, or `http://` only on a
+   * loopback host (127.0.0.0/8, `::1`, `localhost`) unless `AIHUB_ALLOW_INSECURE_HTTP` is `true`,
+   * since the bearer token travels in every request. Unset: dev/demo use the local emulator.
+   */
   AIHUB_API_ROOT: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /**
+   * `true` lets `AIHUB_API_ROOT` be plain `http://` to any host. Dangerous: the token and every
+   * document then cross the network in clear text; only for a trusted private network (such as
+   * the compose stack's emulator). @default false
+   */
+  AIHUB_ALLOW_INSECURE_HTTP: optionalText.pipe(z.enum(['true', 'false']).default('false')),
   /** Bearer token for AI Hub (secret). */
   AIHUB_API_TOKEN: optionalText,
   /** A file holding the bearer token (secret mounts); read once at start-up. */
@@ -144,6 +154,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       token = inline;
     }
     pdfPasswords = readPdfPasswords(parsed.data.AIHUB_PDF_PASSWORDS_FILE, problems);
+    if (root !== undefined && !isSafeApiRoot(root) && parsed.data.AIHUB_ALLOW_INSECURE_HTTP !== 'true') {
+      problems.push(
+        'AIHUB_API_ROOT: must be https:// (plain http:// only to a loopback host such as 127.0.0.1 or localhost); ' +
+          'set AIHUB_ALLOW_INSECURE_HTTP=true to send the token in clear text anyway',
+      );
+    }
     if (root !== undefined && inline === undefined && file === undefined) {
       problems.push('AIHUB_API_TOKEN: required when AIHUB_API_ROOT is set (or give AIHUB_API_TOKEN_FILE)');
     }
@@ -174,6 +190,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel: data.HUBRUN_LOG_LEVEL,
   };
   return Object.freeze(config);
+}
+
+/** Whether `root` is `https://`, or `http://` to a loopback host (127.0.0.0/8, `::1`, `localhost`). */
+function isSafeApiRoot(root: string): boolean {
+  const url = new URL(root);
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
 }
 
 /** Reads `AIHUB_PDF_PASSWORDS_FILE`; a problem names the variable and the file, never a password. */

@@ -280,14 +280,27 @@ void describe('docker-compose.yml', () => {
       const secret = value.match(/^\/run\/secrets\/([\w.-]+)$/)?.[1];
       return secret === undefined ? value : join(root, interpolate(compose.secrets?.[secret]?.file ?? ''));
     };
-    const env = Object.fromEntries(
-      Object.entries(environmentOf(service('worker'))).map(([key, value]) => [
-        key,
-        mounted(interpolate(value, { AIHUB_API_ROOT: 'http://emulator:7243/api' })),
-      ]),
-    );
+    const workerEnv = (vars: Record<string, string>): Record<string, string> =>
+      Object.fromEntries(
+        Object.entries(environmentOf(service('worker'))).map(([key, value]) => [
+          key,
+          mounted(interpolate(value, vars)),
+        ]),
+      );
+    const trial = readEnvFile('deploy/emulator/compose.env');
+    const env = workerEnv(trial);
     assert.throws(() => interpolate(environmentOf(service('worker')).AIHUB_API_ROOT ?? ''), /AIHUB_API_ROOT/);
-    const config = loadConfig({ ...env, AIHUB_API_TOKEN_FILE: join(root, 'deploy', 'emulator', 'token') });
+    const tokenFile = join(root, 'deploy', 'emulator', 'token');
+    assert.throws(
+      () =>
+        loadConfig({
+          ...workerEnv({ AIHUB_API_ROOT: 'http://aihub.example.com/api' }),
+          AIHUB_API_TOKEN_FILE: tokenFile,
+        }),
+      /AIHUB_API_ROOT: must be https:\/\//,
+      'plain http to AI Hub is refused unless the operator opts in',
+    );
+    const config = loadConfig({ ...env, AIHUB_API_TOKEN_FILE: tokenFile });
     assert.equal(config.taskQueue, DEFAULT_TASK_QUEUE);
     assert.equal(config.temporal.connectionOptions.address, 'temporal:7233');
     assert.equal(config.maxCachedWorkflows, DEFAULT_MAX_CACHED_WORKFLOWS);

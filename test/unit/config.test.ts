@@ -35,3 +35,63 @@ describe('AIHUB_PDF_PASSWORDS_FILE', () => {
     }
   });
 });
+
+describe('AIHUB_API_ROOT', () => {
+  const token = { AIHUB_API_TOKEN: 'tok' };
+
+  /** The problems loadConfig reports for `env`, or [] when it accepts it. */
+  function problemsOf(env: Record<string, string>): string[] {
+    try {
+      loadConfig({ ...token, ...env });
+      return [];
+    } catch (err) {
+      assert.ok(err instanceof ConfigError, String(err));
+      return err.problems;
+    }
+  }
+
+  it('takes https:// anywhere and http:// only on a loopback host', () => {
+    for (const root of [
+      'https://aihub.example.com/api',
+      'http://127.0.0.1:7243/api',
+      'http://127.8.9.10/api',
+      'http://localhost:7243/api',
+      'http://LOCALHOST/api',
+      'http://[::1]:7243/api',
+    ]) {
+      assert.deepEqual(problemsOf({ AIHUB_API_ROOT: root }), [], root);
+    }
+  });
+
+  it('refuses plain http:// to any other host, naming the variable and the way out', () => {
+    for (const root of [
+      'http://aihub.example.com/api',
+      'http://10.0.0.5/api',
+      'http://emulator:7243/api',
+      'http://128.0.0.1/api',
+      'http://localhost.example.com/api',
+      'http://127.0.0.1.example.com/api',
+    ]) {
+      const problems = problemsOf({ AIHUB_API_ROOT: root });
+      assert.equal(problems.length, 1, `${root}: ${problems.join('; ')}`);
+      assert.match(problems[0] ?? '', /^AIHUB_API_ROOT: .*https:\/\/.*AIHUB_ALLOW_INSECURE_HTTP=true/, root);
+    }
+  });
+
+  it('takes plain http:// anywhere only when AIHUB_ALLOW_INSECURE_HTTP=true', () => {
+    const root = { AIHUB_API_ROOT: 'http://emulator:7243/api' };
+    assert.deepEqual(problemsOf({ ...root, AIHUB_ALLOW_INSECURE_HTTP: 'true' }), []);
+    assert.equal(problemsOf({ ...root, AIHUB_ALLOW_INSECURE_HTTP: 'false' }).length, 1);
+    assert.match(
+      problemsOf({ ...root, AIHUB_ALLOW_INSECURE_HTTP: 'yes' }).join('\n'),
+      /AIHUB_ALLOW_INSECURE_HTTP: /,
+    );
+  });
+
+  it('refuses schemes other than http and https', () => {
+    assert.match(
+      problemsOf({ AIHUB_API_ROOT: 'ftp://aihub.example.com/api' }).join('\n'),
+      /^AIHUB_API_ROOT: /,
+    );
+  });
+});
