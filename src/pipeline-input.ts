@@ -61,20 +61,34 @@ export const WaitPolicy = z
     reviewMaxIntervalSeconds: z.number().positive().max(86_400).default(1800),
     /** Random spread applied to every delay, as a fraction (0.1 = ±10%). @default 0.1 */
     jitter: z.number().min(0).max(0.5).default(0.1),
-    /** How long the run may take to finish processing (RUNNING), from the start. @default 259200 (3 days) */
+    /**
+     * How long the run may spend processing (RUNNING, PAUSED or a status hubrun does not know),
+     * time in review apart. @default 259200 (3 days)
+     */
     runDeadlineSeconds: z
       .number()
       .positive()
       .max(366 * 86_400)
       .default(3 * 86_400),
-    /** How long the run may wait for human review. @default 1209600 (14 days) */
+    /** How long each review checkpoint may wait for its reviewer. @default 1209600 (14 days) */
     reviewDeadlineSeconds: z
       .number()
       .positive()
       .max(366 * 86_400)
       .default(14 * 86_400),
   })
-  .strict();
+  .strict()
+  .superRefine((policy, ctx) => {
+    // Temporal refuses a retry policy whose first interval exceeds its cap: the wait could never start.
+    for (const [initial, max] of [
+      ['initialIntervalSeconds', 'maxIntervalSeconds'],
+      ['reviewInitialIntervalSeconds', 'reviewMaxIntervalSeconds'],
+    ] as const) {
+      if (policy[initial] > policy[max]) {
+        ctx.addIssue({ code: 'custom', path: [initial], message: `must not exceed ${max} (${policy[max]})` });
+      }
+    }
+  });
 export type WaitPolicy = z.infer<typeof WaitPolicy>;
 
 const RunSettingsInput = z
