@@ -101,15 +101,22 @@ export interface AihubSettings {
   pdfPasswords?: Readonly<Record<string, string>> | undefined;
 }
 
+/**
+ * What the command line needs to talk to Temporal: no AI Hub setting and no secret, so `run`,
+ * `status`, `schedule` and the other Temporal-only commands never read the token or password files.
+ */
+export interface ClientConfig {
+  temporal: ClientConnectConfig & { namespace: string };
+  taskQueue: string;
+}
+
 /** hubrun's validated, frozen configuration. */
-export interface Config {
+export interface Config extends ClientConfig {
   /** AI Hub settings, or `undefined` when `AIHUB_API_ROOT` is unset (dev/demo then start the emulator). */
   aihub: AihubSettings | undefined;
   /** `IB-Context` even without an API root (the emulator accepts it too). */
   ibContext: string | undefined;
   requestTimeoutMs: number;
-  temporal: ClientConnectConfig & { namespace: string };
-  taskQueue: string;
   outputDir: string;
   metricsAddress: string | undefined;
   maxAihubCallsPerSecond: number | undefined;
@@ -118,22 +125,47 @@ export interface Config {
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
-/** Reads and validates the environment; throws {@link ConfigError} naming every problem. */
+const ClientEnvSchema = EnvSchema.pick({ HUBRUN_TASK_QUEUE: true });
+
+/**
+ * Reads the Temporal connection and task queue only (the command line's needs); never touches
+ * the AI Hub variables or their files. Throws {@link ConfigError} naming every problem.
+ */
+export function loadClientConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ClientConfig> {
+  const problems: string[] = [];
+  const parsed = ClientEnvSchema.safeParse(env);
+  if (!parsed.success) problems.push(...issuesOf(parsed.error));
+  const temporal = loadTemporal(env, problems);
+  if (problems.length > 0 || !parsed.success || temporal === undefined) throw new ConfigError(problems);
+  return Object.freeze({ temporal, taskQueue: parsed.data.HUBRUN_TASK_QUEUE });
+}
+
+function issuesOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+}
+
+/** The Temporal connection as `@temporalio/envconfig` reads it; a problem is added to `problems`. */
+function loadTemporal(env: NodeJS.ProcessEnv, problems: string[]): ClientConfig['temporal'] | undefined {
+  try {
+    const loaded = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
+    const temporal = { ...loaded, namespace: loaded.namespace ?? 'default' };
+    temporal.connectionOptions.address ??= 'localhost:7233';
+    return temporal;
+  } catch (err) {
+    problems.push(`TEMPORAL_*: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
+/**
+ * Reads and validates the whole environment, the AI Hub token and password files included: for
+ * the worker, `hubrun dev` and `hubrun demo`. Throws {@link ConfigError} naming every problem.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const problems: string[] = [];
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
-  }
-
-  let temporal: Config['temporal'] | undefined;
-  try {
-    const loaded = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
-    temporal = { ...loaded, namespace: loaded.namespace ?? 'default' };
-    temporal.connectionOptions.address ??= 'localhost:7233';
-  } catch (err) {
-    problems.push(`TEMPORAL_*: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  if (!parsed.success) problems.push(...issuesOf(parsed.error));
+  const temporal = loadTemporal(env, problems);
 
   let token: string | undefined;
   let pdfPasswords: Record<string, string> | undefined;

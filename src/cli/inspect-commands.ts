@@ -8,7 +8,7 @@ import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { cancelPipeline, connectClient, getFanOutProgress, getPipeline, getProgress } from '../client';
 import type { FanOutWorkflow } from '../client';
-import { loadConfig } from '../config';
+import { loadClientConfig } from '../config';
 import { failureOf, searchAttributes, workflowTypes } from '../shared';
 import type { FanOutResult, PipelineResult } from '../shared';
 import { printFanOutResult, printPipelineResult } from './run-command';
@@ -56,7 +56,7 @@ function positiveInteger(text: string): number {
 }
 
 async function withClient(fn: (client: Client) => Promise<void>): Promise<void> {
-  const client = await connectClient(loadConfig());
+  const client = await connectClient(loadClientConfig());
   try {
     await fn(client);
   } catch (err) {

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { connectClient, startFanOut, startPipeline } from '../client';
 import type { FanOutHandle, PipelineHandle } from '../client';
-import { loadConfig } from '../config';
+import { loadClientConfig } from '../config';
 import { failureOf, PROGRESS_QUERY } from '../shared';
 import type { FanOutResult, PipelineProgress, PipelineResult } from '../shared';
 import { runRequestFromFlags } from './run-flags';
@@ -77,7 +77,7 @@ export function addRunCommand(cli: Command): void {
 
 async function runCommand(flags: RunFlags & { wait?: boolean; json?: boolean }): Promise<void> {
   const request = await runRequestFromFlags(flags);
-  const config = loadConfig();
+  const config = loadClientConfig();
   const client = await connectClient(config);
   try {
     if (request.kind === 'fan-out') {

@@ -7,7 +7,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import { connectClient } from '../client';
-import { loadConfig } from '../config';
+import { loadClientConfig } from '../config';
 import { WorkflowId } from '../pipeline-input';
 import {
   applySchedules,
@@ -41,7 +41,7 @@ export interface ScheduleCommandContext {
 /** Connects as `src/config.ts` says (TEMPORAL_*, HUBRUN_TASK_QUEUE). */
 export const configuredScheduleContext: ScheduleCommandContext = {
   async connect() {
-    const config = loadConfig();
+    const config = loadClientConfig();
     const client = await connectClient(config);
     return { client, taskQueue: config.taskQueue, close: () => client.connection.close() };
   },
