@@ -153,7 +153,7 @@ export interface PipelineResult extends ResultCounts {
   status: 'COMPLETE';
   /** `fieldErrors / fields` (0 when there are no fields). */
   errorRatio: number;
-  /** `<results dir>/<workflow id>/results.jsonl` on the worker's machine. */
+  /** `<results dir>/<workflow id>/<workflow run id>/results.jsonl` on the worker's machine. */
   resultsPath: string;
   manifestPath: string;
   resultsSha256: string;

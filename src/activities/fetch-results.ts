@@ -58,7 +58,9 @@ export function fetchResultsActivity(
 ): (args: FetchResultsInput) => Promise<FetchedResults> {
   return async function fetchResults(args: FetchResultsInput): Promise<FetchedResults> {
     const ctx = Context.current();
-    const folder = resultsFolder(args.resultsDir ?? deps.outputDir, args.workflowId);
+    const execution = ctx.info.workflowExecution;
+    if (execution === undefined) throw new Error('fetchResults runs only as a workflow activity');
+    const folder = resultsFolder(args.resultsDir ?? deps.outputDir, args.workflowId, execution.runId);
     const resumed = ctx.info.heartbeatDetails as PagingCheckpoint | undefined;
     let state: PagingCheckpoint = resumed ?? {
       fileOffset: 0,
@@ -96,7 +98,7 @@ export function fetchResultsActivity(
               pages: state.pages + 1,
               counts: page.files.map(countFile).reduce(addCounts, state.counts),
               // A page with no files cannot advance the offset; stop rather than loop forever.
-              hasMore: page.has_more && page.files.length > 0,
+              hasMore: (page.has_more ?? false) && page.files.length > 0,
               run: {
                 startTimestamp: page.start_timestamp ?? null,
                 finishTimestamp: page.finish_timestamp ?? null,

@@ -1,13 +1,15 @@
 /**
- * The results sink: `<results dir>/<workflow id>/results.jsonl` (one line per input file, as AI
- * Hub returned it) and `manifest.json` (run metadata, counts, sha256 of the results file).
+ * The results sink: `<results dir>/<workflow id>/<workflow run id>/results.jsonl` (one line per
+ * input file, as AI Hub returned it) and `manifest.json` (run metadata, counts, sha256 of the
+ * results file). Each pipeline execution has a folder of its own, so the same workflow id run
+ * again (the same input folder on another night) never overwrites an earlier execution's results.
  * Results are written to `results.jsonl.partial` and renamed when complete, so a `results.jsonl`
  * that exists is always whole; the manifest is written last, atomically.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, truncate, writeFile } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ResultFile } from '../aihub';
 import type { ResultCounts } from '../shared';
 
@@ -35,14 +37,20 @@ export interface Manifest extends ResultCounts {
   writtenAt: string;
 }
 
-/** The folder of one pipeline's results; refuses ids that would escape `root`. */
-export function resultsFolder(root: string, workflowId: string): string {
-  const base = resolve(root);
-  const folder = resolve(base, workflowId);
-  if (!folder.startsWith(base + sep) || workflowId.includes('/') || workflowId.includes('\\')) {
-    throw new Error(`workflow id ${JSON.stringify(workflowId)} is not a safe folder name`);
+/**
+ * The folder of one pipeline execution's results, `<root>/<workflow id>/<workflow run id>`;
+ * refuses ids that would escape `root`.
+ */
+export function resultsFolder(root: string, workflowId: string, workflowRunId: string): string {
+  for (const [what, id] of [
+    ['workflow id', workflowId],
+    ['workflow run id', workflowRunId],
+  ] as const) {
+    if (id === '' || id === '.' || id === '..' || /[/\\\0]/.test(id)) {
+      throw new Error(`${what} ${JSON.stringify(id)} is not a safe folder name`);
+    }
   }
-  return folder;
+  return join(resolve(root), workflowId, workflowRunId);
 }
 
 /** Counts documents, fields and `ERROR` fields of one results line. */

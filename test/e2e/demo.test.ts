@@ -22,8 +22,11 @@ test('`hubrun demo` brings the local stack up, processes the sample invoices and
   assert.match(output, /COMPLETE: 5 files, 5 documents, 20 fields, 0 in ERROR/);
   assert.match(output, /http:\/\/localhost:8233\/namespaces\/default\/workflows\/hubrun-demo-/);
 
-  const [folder] = await readdir(outputDir);
-  assert.ok(folder, 'a results folder was written');
+  const [workflowFolder] = await readdir(outputDir);
+  assert.ok(workflowFolder, 'a results folder was written');
+  const [execution] = await readdir(join(outputDir, workflowFolder));
+  assert.ok(execution, 'a folder of the workflow execution was written');
+  const folder = join(workflowFolder, execution);
   const manifest = JSON.parse(await readFile(join(outputDir, folder, 'manifest.json'), 'utf8')) as Record<
     string,
     unknown

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { access } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { failureTypes } from '../../src/shared';
@@ -32,8 +32,9 @@ describe('a COMPLETE run with ERROR fields', () => {
       );
     });
     assert.equal(failureTypeOf(err), failureTypes.partialResults);
-    await access(join(env.outputDir, workflowId, 'results.jsonl'));
-    await access(join(env.outputDir, workflowId, 'manifest.json'));
+    const [execution] = await readdir(join(env.outputDir, workflowId));
+    await access(join(env.outputDir, workflowId, execution ?? '-', 'results.jsonl'));
+    await access(join(env.outputDir, workflowId, execution ?? '-', 'manifest.json'));
   });
 
   it('completes below the threshold and reports the error share', async () => {
