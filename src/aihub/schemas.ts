@@ -3,8 +3,10 @@
  * the client (which parses responses with them) and the emulator (which validates requests and
  * builds responses with them). Each type is inferred from the schema of the same name.
  *
- * Parsing is lenient, as `aihub-api.md` asks: unknown keys are stripped, optional fields may be
- * absent or null. Nanosecond timestamps are carried as decimal strings, never as rounded numbers.
+ * Parsing is lenient, the way a client that must outlive the server's next release does: what
+ * Instabase's OpenAPI spec marks optional may be absent (or null), a run or job status outside the
+ * documented enum is kept as it is, unknown keys are kept in results (which hubrun hands on) and
+ * stripped elsewhere. Nanosecond timestamps are carried as decimal strings, never as rounded numbers.
  */
 import { z } from 'zod';
 import { aihubLimits } from './endpoints';
@@ -17,7 +19,7 @@ export const BigIntString = z
 /** Keys whose values are 19-digit nanosecond timestamps on the wire. */
 export const nanosecondKeys: ReadonlySet<string> = new Set(['start_timestamp', 'finish_timestamp']);
 
-/** The status of a run. */
+/** The six run statuses AI Hub documents; the emulator produces only these. */
 export const RunStatus = z.enum([
   'RUNNING',
   'STOPPED_AT_CHECKPOINT',
@@ -28,6 +30,16 @@ export const RunStatus = z.enum([
 ]);
 export type RunStatus = z.infer<typeof RunStatus>;
 
+/** A run status as AI Hub answers it: one of the documented six, or any status it adds later. */
+export type RunStatusValue = RunStatus | (string & {});
+
+/**
+ * A run status read leniently: any non-empty string. A status AI Hub adds tomorrow must not be a
+ * schema mismatch (a non-retryable failure of every waiting pipeline); hubrun reads an unknown
+ * status as still in progress.
+ */
+export const RunStatusValue: z.ZodType<RunStatusValue, string> = z.string().min(1, 'expected a run status');
+
 /** Run statuses after which nothing changes any more. */
 export const terminalRunStatuses: readonly RunStatus[] = ['COMPLETE', 'FAILED', 'CANCELLED'];
 
@@ -35,10 +47,13 @@ export const terminalRunStatuses: readonly RunStatus[] = ['COMPLETE', 'FAILED', 
 export const ErrorBody = z.object({ message: z.string().nullish() });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-/** A run: answered by run app, run deployment, get run status, and (as items) list runs. */
+/**
+ * A run: answered by run app, run deployment, get run status, and (as items) list runs. The spec
+ * requires no field; hubrun requires the two it cannot work without, `id` and `status`.
+ */
 export const Run = z.object({
   id: z.string(),
-  status: RunStatus,
+  status: RunStatusValue,
   start_timestamp: BigIntString.nullish(),
   finish_timestamp: BigIntString.nullish(),
   msg: z.string().nullish(),
@@ -101,8 +116,9 @@ export const RunDeploymentRequest = z
     batch_id: z.number().int().positive().optional(),
     input_dir: z.string().min(1).optional(),
     manual_upstream_integration: z.boolean().optional(),
-    from_timestamp: z.number().int().optional(),
-    to_timestamp: z.number().int().optional(),
+    // Milliseconds; the spec types them `number`, so a decimal is valid.
+    from_timestamp: z.number().optional(),
+    to_timestamp: z.number().optional(),
     version: z.string().min(1).optional(),
     output_dir: z.string().min(1).optional(),
     settings: RunSettings.optional(),
@@ -121,33 +137,59 @@ export const RunDeploymentRequest = z
   });
 export type RunDeploymentRequest = z.infer<typeof RunDeploymentRequest>;
 
-/**
- * One extracted field of a document; `value` is the string `ERROR` when extraction failed.
- * Result objects keep keys this schema does not name, so results are delivered intact.
- */
+// Results. Every object below is a `z.looseObject`, at every depth: results are handed on to
+// users as AI Hub answered them, so keys this schema does not name are kept, never dropped.
+// What the spec marks optional may be missing; lists the spec marks optional read as empty.
+
+/** An entry of an edit history (`edit_history`, `class_edit_history`): who changed what, when. */
+export const ResultModification = z.looseObject({
+  timestamp: z.string(),
+  user_id: z.string(),
+  modifications: z.array(z.looseObject({ message: z.string().nullish() })).nullish(),
+});
+export type ResultModification = z.infer<typeof ResultModification>;
+
+/** One validation alert of a field; AI Hub documents `alert_level` as always `FAILURE`. */
+export const ResultAlert = z.looseObject({
+  alert_level: z.string().nullish(),
+  msg: z.string().nullish(),
+  blocked: z.boolean().nullish(),
+  type: z.string().nullish(),
+  locations: z.array(z.looseObject({})).nullish(),
+});
+export type ResultAlert = z.infer<typeof ResultAlert>;
+
+/** Where a field was found on a page (`include_source_info`); page numbers are zero-indexed. */
+export const ResultSourceCoordinates = z.looseObject({
+  top_x: z.number().nullish(),
+  top_y: z.number().nullish(),
+  bottom_x: z.number().nullish(),
+  bottom_y: z.number().nullish(),
+  page_number: z.number().int().nullish(),
+});
+export type ResultSourceCoordinates = z.infer<typeof ResultSourceCoordinates>;
+
+/** The size of one page of a document (`include_source_info`); `page_number` is zero-indexed. */
+export const ResultPageLayout = z.looseObject({
+  page_number: z.number().int(),
+  width: z.number(),
+  height: z.number(),
+});
+export type ResultPageLayout = z.infer<typeof ResultPageLayout>;
+
+/** One extracted field of a document; `value` is the string `ERROR` when extraction failed. */
 export const ResultField = z.looseObject({
-  field_name: z.string(),
+  field_name: z.string().optional(),
+  // The spec says string; tables and lists come as other JSON, so any value is kept.
   value: z.unknown(),
   type: z.string().nullish(),
   error_msg: z.string().nullish(),
-  confidence: z.object({ model: z.number().nullish(), ocr: z.number().nullish() }).nullish(),
+  confidence: z.looseObject({ model: z.number().nullish(), ocr: z.number().nullish() }).nullish(),
   validations: z
-    .object({
-      valid: z.boolean().nullish(),
-      alerts: z
-        .array(
-          z.object({
-            alert_level: z.string().nullish(),
-            msg: z.string().nullish(),
-            blocked: z.boolean().nullish(),
-            type: z.string().nullish(),
-          }),
-        )
-        .nullish(),
-    })
+    .looseObject({ valid: z.boolean().nullish(), alerts: z.array(ResultAlert).nullish() })
     .nullish(),
-  source_coordinates: z.unknown().optional(),
-  edit_history: z.unknown().optional(),
+  source_coordinates: z.array(ResultSourceCoordinates).nullish(),
+  edit_history: z.array(ResultModification).nullish(),
 });
 export type ResultField = z.infer<typeof ResultField>;
 
@@ -155,24 +197,58 @@ export type ResultField = z.infer<typeof ResultField>;
 export const ResultDocument = z.looseObject({
   class_name: z.string().nullish(),
   page_numbers: z.array(z.number().int()).nullish(),
-  fields: z.array(ResultField),
+  fields: z.array(ResultField).default([]),
   review_completed: z.boolean().nullish(),
-  validations: z.object({ final_result_pass: z.boolean().nullish() }).nullish(),
-  classification_confidence: z.object({ model: z.number().nullish() }).nullish(),
-  page_layouts: z.unknown().optional(),
-  post_processed_paths: z.unknown().optional(),
+  validations: z.looseObject({ final_result_pass: z.boolean().nullish() }).nullish(),
+  classification_confidence: z.looseObject({ model: z.number().nullish() }).nullish(),
+  page_layouts: z.array(ResultPageLayout).nullish(),
+  post_processed_paths: z.array(z.string()).nullish(),
+  post_processed_pdf_path: z.string().nullish(),
+  class_edit_history: z.array(ResultModification).nullish(),
 });
 export type ResultDocument = z.infer<typeof ResultDocument>;
 
 /** The results of one input file. */
 export const ResultFile = z.looseObject({
-  original_file_name: z.string(),
+  original_file_name: z.string().optional(),
   input_file_path: z.string().nullish(),
-  documents: z.array(ResultDocument),
+  documents: z.array(ResultDocument).default([]),
 });
 export type ResultFile = z.infer<typeof ResultFile>;
 
-/** Query of `GET /v2/apps/runs/{id}/results`. */
+/** One field of a file the packet (case) level consolidates. */
+export const CaseInputField = z.looseObject({
+  record_index: z.number().int().nullish(),
+  refined_phrase_name: z.string().nullish(),
+});
+export type CaseInputField = z.infer<typeof CaseInputField>;
+
+/** One cross-class field of `case_info`. */
+export const CaseInfoField = z.looseObject({
+  name: z.string(),
+  value: z.unknown(),
+  input_fields: z.array(CaseInputField).nullish(),
+  chosen_field: CaseInputField.nullish(),
+  error_msg: z.string().nullish(),
+  edit_history: z.array(ResultModification).nullish(),
+  validations: z
+    .looseObject({
+      valid: z.boolean(),
+      failures: z.array(z.looseObject({ type: z.string(), msg: z.string() })).nullish(),
+    })
+    .nullish(),
+});
+export type CaseInfoField = z.infer<typeof CaseInfoField>;
+
+/** Packet-level (case-level) information of a run. */
+export const CaseInfo = z.looseObject({ fields: z.array(CaseInfoField).nullish() });
+export type CaseInfo = z.infer<typeof CaseInfo>;
+
+/** The non-secret custom keys of a run, as results answer them. */
+export const ResultKeys = z.looseObject({ custom: z.record(z.string(), z.unknown()).nullish() });
+export type ResultKeys = z.infer<typeof ResultKeys>;
+
+/** Query of `GET /v2/apps/runs/{id}/results`; each `include_*` flag adds its parts of the results. */
 export const RunResultsQuery = z.object({
   file_offset: z.coerce.number().int().min(0).optional(),
   include_review_results: z.boolean().optional(),
@@ -182,30 +258,24 @@ export const RunResultsQuery = z.object({
 });
 export type RunResultsQuery = z.infer<typeof RunResultsQuery>;
 
-/** One page of `GET /v2/apps/runs/{id}/results`; ask again with `file_offset += files.length` while `has_more`. */
-export const RunResultsPage = z.object({
-  id: z.string(),
-  status: RunStatus,
+/**
+ * One page of `GET /v2/apps/runs/{id}/results`: ask again with `file_offset += files.length`
+ * while `has_more`; when `has_more` is absent, until a page with no files.
+ */
+export const RunResultsPage = z.looseObject({
+  id: z.string().optional(),
+  status: RunStatusValue.optional(),
   message: z.string().nullish(),
   start_timestamp: BigIntString.nullish(),
   finish_timestamp: BigIntString.nullish(),
+  // A string here (unlike the run object); a number is accepted too.
   batch_id: z.union([z.string(), z.number()]).nullish(),
-  files: z.array(ResultFile),
-  keys: z.object({ custom: z.record(z.string(), z.unknown()).nullish() }).nullish(),
-  case_info: z
-    .object({
-      fields: z.array(
-        z.object({
-          name: z.string(),
-          value: z.unknown(),
-          error_msg: z.string().nullish(),
-          validations: z.unknown().optional(),
-        }),
-      ),
-    })
-    .nullish(),
+  files: z.array(ResultFile).default([]),
+  // The schema says an object; the spec's own example shows a list of such objects.
+  keys: z.union([ResultKeys, z.array(ResultKeys)]).nullish(),
+  case_info: CaseInfo.nullish(),
   review_completed: z.boolean().nullish(),
-  has_more: z.boolean(),
+  has_more: z.boolean().optional(),
 });
 export type RunResultsPage = z.infer<typeof RunResultsPage>;
 
@@ -216,7 +286,7 @@ export const ListRunsQuery = z.object({
   deployment_id: z.string().optional(),
   username: z.string().optional(),
   run_id: z.string().optional(),
-  status: z.array(RunStatus).optional(),
+  status: z.array(RunStatusValue).optional(),
   output_workspaces: z.array(z.string()).optional(),
   from_timestamp: z.coerce.number().int().optional(),
   to_timestamp: z.coerce.number().int().optional(),
@@ -228,7 +298,7 @@ export const ListRunsQuery = z.object({
 export type ListRunsQuery = z.infer<typeof ListRunsQuery>;
 
 /** Answer of `GET /v2/apps/runs`: one page, no total; page with `offset += limit` until a short page. */
-export const ListRunsResponse = z.object({ runs: z.array(Run) });
+export const ListRunsResponse = z.object({ runs: z.array(Run).default([]) });
 export type ListRunsResponse = z.infer<typeof ListRunsResponse>;
 
 /** Query of `DELETE /v2/apps/runs/{id}`; every flag defaults to true at AI Hub. */
@@ -283,7 +353,7 @@ export const ListBatchesQuery = z.object({
 export type ListBatchesQuery = z.infer<typeof ListBatchesQuery>;
 
 /** Answer of `GET /v2/batches`. */
-export const ListBatchesResponse = z.object({ batches: z.array(BatchInfo) });
+export const ListBatchesResponse = z.object({ batches: z.array(BatchInfo).default([]) });
 export type ListBatchesResponse = z.infer<typeof ListBatchesResponse>;
 
 /** Answer of `DELETE /v2/batches/{id}`: an asynchronous job. */
@@ -299,7 +369,7 @@ export type ListBatchFilesQuery = z.infer<typeof ListBatchFilesQuery>;
 
 /** One file of a batch. */
 export const BatchFileNode = z.object({
-  name: z.string(),
+  name: z.string().optional(),
   full_path: z.string().nullish(),
   metadata: z
     .object({
@@ -313,7 +383,7 @@ export type BatchFileNode = z.infer<typeof BatchFileNode>;
 
 /** Answer of `GET /v2/batches/{id}/files`. */
 export const ListBatchFilesResponse = z.object({
-  nodes: z.array(BatchFileNode),
+  nodes: z.array(BatchFileNode).default([]),
   next_page_token: z.string().nullish(),
   has_more: z.boolean().nullish(),
 });
@@ -348,10 +418,16 @@ export const FinishMultipartUploadRequest = z.discriminatedUnion('action', [
 ]);
 export type FinishMultipartUploadRequest = z.infer<typeof FinishMultipartUploadRequest>;
 
-/** State of an asynchronous job. */
+/** The five documented states of an asynchronous job; the emulator produces only these. */
 export const JobState = z.enum(['PENDING', 'RUNNING', 'COMPLETE', 'FAILED', 'CANCELLED']);
 export type JobState = z.infer<typeof JobState>;
 
-/** Answer of `GET /v2/jobs/{id}`. */
-export const Job = z.object({ state: JobState, message: z.string().nullish() });
+/** A job state as AI Hub answers it: a documented one, or any state it adds later. */
+export type JobStateValue = JobState | (string & {});
+
+/** A job state read leniently: any non-empty string (an unknown state reads as not finished). */
+export const JobStateValue: z.ZodType<JobStateValue, string> = z.string().min(1, 'expected a job state');
+
+/** Answer of `GET /v2/jobs/{id}`; the spec requires no field, hubrun needs `state`. */
+export const Job = z.object({ state: JobStateValue, message: z.string().nullish() });
 export type Job = z.infer<typeof Job>;

@@ -126,7 +126,7 @@ describe('contract: batches', () => {
   it('listBatchFiles pages with page_size and start_token until has_more is false', async () => {
     const names = ['a.txt', 'b.txt', 'c.txt', 'd.txt', 'e.txt'];
     const id = await batchWith(h.client, Object.fromEntries(names.map((n) => [n, `content of ${n}`])));
-    const pages: string[][] = [];
+    const pages: (string | undefined)[][] = [];
     let token: string | undefined;
     for (let i = 0; i < 10; i++) {
       const page = await h.client.listBatchFiles(id, { page_size: 2, start_token: token });

@@ -179,7 +179,7 @@ describe('contract: runs', () => {
     assert.equal(page.status, 'COMPLETE');
     assert.equal(page.has_more, false);
     assert.equal(page.batch_id, String(batchId));
-    assert.deepEqual(page.keys?.custom, { region: 'eu' });
+    assert.deepEqual(page.keys, { custom: { region: 'eu' } });
     assert.equal(page.files.length, 1);
     const [file] = page.files;
     assert.equal(file?.original_file_name, 'inv-1.txt');

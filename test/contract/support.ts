@@ -136,7 +136,8 @@ export async function allResultPages(client: AihubClient, runId: string): Promis
     pages.push(page);
     assert.ok(page.files.length > 0 || !page.has_more, 'a page with has_more must hold files');
     offset += page.files.length;
-    more = page.has_more;
+    assert.equal(typeof page.has_more, 'boolean', 'the emulator always answers has_more');
+    more = page.has_more === true;
   }
   return pages;
 }
