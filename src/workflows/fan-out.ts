@@ -2,8 +2,8 @@
  * The fan-out: many pipelines as child workflows, `concurrency` at a time (a sliding window: a
  * new child starts as soon as one finishes). One child's failure does not stop the others; each
  * child's outcome is in the result. After `childrenPerRun` children (or when Temporal suggests
- * it) the window drains and the fan-out continues as new with the inputs left, so its history
- * stays bounded however many inputs it has.
+ * it, once the run has started at least one child) the window drains and the fan-out continues
+ * as new with the inputs left, so its history stays bounded however many inputs it has.
  */
 import {
   ApplicationFailure,
@@ -34,6 +34,15 @@ import { aihubRunPipeline } from './pipeline';
 export const fanOutProgressQuery = defineQuery<FanOutProgress>(PROGRESS_QUERY);
 
 const { checkFanOutStart } = proxyLocalActivities<Activities>(inputCheck);
+
+/**
+ * Patch: a run that sees Temporal's continue-as-new suggestion before its first child still
+ * starts that child. Without it such a run continued as new at once with the same inputs, and
+ * so did every run after it: no such chain ever finished, but the runs it closed can still be
+ * replayed (a query on one of them, a reset), so the new branch sits behind `patched`. It is
+ * asked only on that path, so every other history keeps its commands and gains no marker.
+ */
+const FIRST_CHILD_PATCH = 'fan-out-first-child-despite-suggestion';
 
 /** Runs one pipeline per input, `concurrency` at a time, and reports every child's outcome. */
 export async function aihubFanOut(raw: FanOutInputDraft): Promise<FanOutResult> {
@@ -78,13 +87,11 @@ export async function aihubFanOut(raw: FanOutInputDraft): Promise<FanOutResult> 
   const inFlight = new Map<number, Promise<void>>();
 
   const cancelled = (): boolean => CancellationScope.current().consideredCancelled;
+  // Temporal's suggestion stops new children, but never before this run has started one.
+  const mayStartMore = (): boolean =>
+    !workflowInfo().continueAsNewSuggested || (next === 0 && patched(FIRST_CHILD_PATCH));
   while (next < budget || inFlight.size > 0) {
-    while (
-      next < budget &&
-      inFlight.size < input.concurrency &&
-      !cancelled() &&
-      !workflowInfo().continueAsNewSuggested
-    ) {
+    while (next < budget && inFlight.size < input.concurrency && !cancelled() && mayStartMore()) {
       const index = offset + next;
       const child = children[next] as PipelineInputDraft;
       running.set(index, child.workflowId ?? '');

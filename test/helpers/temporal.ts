@@ -17,14 +17,18 @@ export function installQuietRuntime(): void {
   runtimeInstalled = true;
 }
 
-/** A Temporal dev server (the CLI's, in-memory) with hubrun's search attributes registered. */
-export async function startDevServer(): Promise<TestWorkflowEnvironment> {
+/**
+ * A Temporal dev server (the CLI's, in-memory) with hubrun's search attributes registered;
+ * `extraArgs` go to `temporal server start-dev` (e.g. `--dynamic-config-value KEY=VALUE`).
+ */
+export async function startDevServer(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
       searchAttributes: searchAttributeKeys,
       log: { format: 'pretty', level: 'error' },
+      extraArgs,
     },
   });
 }
