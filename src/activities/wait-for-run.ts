@@ -8,7 +8,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import type { Run, RunStatus } from '../aihub';
+import type { Run, RunStatusValue } from '../aihub';
 import type { WaitPolicy } from '../pipeline-input';
 import { retryableFailureTypes } from '../shared';
 import type { ActivityDeps } from './deps';
@@ -20,21 +20,22 @@ import type { WaitStage } from './polling-policy';
 export interface WaitForRunInput {
   runId: string;
   /** The status the workflow last saw; the activity returns when the run leaves it. */
-  lastStatus: RunStatus;
+  lastStatus: RunStatusValue;
   stage: WaitStage;
   policy: WaitPolicy;
 }
 
 /** The run's new status, and how many checks it took to see it. */
 export interface RunTransition {
-  status: RunStatus;
+  /** One of AI Hub's documented statuses, or one it added since: the workflow counts it as processing. */
+  status: RunStatusValue;
   msg: string | null;
   finishTimestamp: string | null;
   checks: number;
 }
 
 /** PAUSED is reserved by AI Hub and treated as still running. */
-function normalise(status: RunStatus): RunStatus {
+function normalise(status: RunStatusValue): RunStatusValue {
   return status === 'PAUSED' ? 'RUNNING' : status;
 }
 

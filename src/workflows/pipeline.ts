@@ -22,12 +22,12 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { TimeoutType } from '@temporalio/common';
+import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities, RunTransition, StartedRun } from '../activities';
-import type { RunStatus } from '../aihub/schemas';
 import type { PipelineInput, PipelineInputDraft } from '../pipeline-input';
 import { batchNameFor, exactlyOnceTag } from '../pipeline-names';
 import { fillNominalDate, nominalInstant } from '../schedules/nominal-date';
+import type { DatedInputCheck } from '../activities/check-input';
 import {
   CHECK_NOW_SIGNAL,
   failureTypes,
@@ -46,6 +46,7 @@ import {
   waitForRunOptions,
 } from './activity-options';
 import { INPUT_CHECK_PATCH, legacyPipelineCheck } from './legacy-input-check';
+import { HARDENED_WAIT_PATCH } from './patches';
 
 /** Answers the pipeline's {@link PipelineProgress}. */
 export const progressQuery = defineQuery<PipelineProgress>(PROGRESS_QUERY);
@@ -76,10 +77,14 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
   setHandler(checkNowSignal, () => {
     checkNowRequests++;
   });
-  const dated = fillNominalDate(raw, nominalInstant(info));
-  const checked = patched(INPUT_CHECK_PATCH)
-    ? await checkPipelineStart({ input: dated.input, workflowId: info.workflowId })
-    : legacyPipelineCheck(dated.input, info.workflowId);
+  const hardened = patched(HARDENED_WAIT_PATCH);
+  const checked = hardened
+    ? await checkPipelineStart({
+        input: raw,
+        workflowId: info.workflowId,
+        nominalTime: nominalInstant(info).toISOString(),
+      })
+    : await legacyDatedCheck(raw, info);
   if (!checked.ok) {
     upsertSearchAttributes([{ key: searchAttributes.phase, value: phases.failed }]);
     throw ApplicationFailure.create({
@@ -90,7 +95,7 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
   }
   const input = checked.input;
   // `{date}` filled in: the memo shows the date and the paths the run really uses.
-  if (dated.date !== null) upsertMemo({ datedInput: { date: dated.date, ...dated.filled } });
+  if (checked.date !== null) upsertMemo({ datedInput: { date: checked.date, ...checked.filled } });
   progress.batchId = input.batchId ?? null;
 
   const enter = (phase: Phase): void => {
@@ -129,6 +134,8 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
       batchId: progress.batchId,
       tag: exactlyOnceTag(info.firstExecutionRunId),
       notBeforeSeconds: Math.floor(info.startTime.getTime() / 1000) - RECONCILE_MARGIN_SECONDS,
+      // A reset, retried or continued workflow may have POSTed before: look for the tag first.
+      reconcileFirst: info.runId !== info.firstExecutionRunId || info.attempt > 1,
     };
     run = await startRun(startArgs);
     progress.runId = run.runId;
@@ -140,7 +147,7 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
         : []),
       ...(run.context !== null ? [{ key: searchAttributes.context, value: run.context }] : []),
     ]);
-    const final = await waitUntilFinished(run, input, progress, () => checkNowRequests, enter);
+    const final = await waitUntilFinished(run, input, progress, () => checkNowRequests, enter, hardened);
 
     if (final.status === 'FAILED') {
       throw ApplicationFailure.create({
@@ -233,33 +240,79 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
   }
 }
 
-/** Waits through processing and review until the run is COMPLETE, FAILED or CANCELLED. */
+/**
+ * The `{date}` fill and input check of pipelines started before {@link HARDENED_WAIT_PATCH}: the
+ * date computed in the workflow's sandbox, as they computed it then.
+ */
+async function legacyDatedCheck(
+  raw: PipelineInputDraft,
+  info: ReturnType<typeof workflowInfo>,
+): Promise<DatedInputCheck> {
+  const dated = fillNominalDate(raw, nominalInstant(info));
+  const check = patched(INPUT_CHECK_PATCH)
+    ? await checkPipelineStart({ input: dated.input, workflowId: info.workflowId })
+    : legacyPipelineCheck(dated.input, info.workflowId);
+  return { ...check, date: dated.date, filled: dated.filled };
+}
+
+/** Run statuses after which nothing changes any more. */
+const finalStatuses: ReadonlySet<string> = new Set(['COMPLETE', 'FAILED', 'CANCELLED']);
+/** The six statuses AI Hub documents; any other counts as still processing. */
+const knownStatuses: ReadonlySet<string> = new Set([
+  ...finalStatuses,
+  'RUNNING',
+  'PAUSED',
+  'STOPPED_AT_CHECKPOINT',
+]);
+
+/**
+ * Waits through processing and review until the run is COMPLETE, FAILED or CANCELLED. The
+ * processing deadline bounds the time spent processing (RUNNING, PAUSED or a status hubrun does
+ * not know), review time apart; each review checkpoint has a review deadline of its own.
+ * Workflows started before {@link HARDENED_WAIT_PATCH} (`perStage` false) keep their deadlines
+ * as they were: processing counted from the start of the wait, one review clock for all checkpoints.
+ */
 async function waitUntilFinished(
   run: StartedRun,
   input: PipelineInput,
   progress: PipelineProgress,
   checkNowCount: () => number,
   enter: (phase: Phase) => void,
-): Promise<{ status: RunStatus; msg: string | null }> {
-  let status: RunStatus = run.status;
+  perStage: boolean,
+): Promise<{ status: string; msg: string | null }> {
+  let status: string = run.status;
   let msg: string | null = null;
   const { wait: policy } = input;
   const startedAt = Date.now(); // workflow time: deterministic
+  let processingMs = 0;
   let reviewStartedAt: number | null = null;
+  const warned = new Set<string>();
   progress.waitingSince = new Date(startedAt).toISOString();
   const showStatus = (): void => {
     progress.remoteStatus = status;
     upsertSearchAttributes([{ key: searchAttributes.runStatus, value: status }]);
+    if (!knownStatuses.has(status) && !warned.has(status)) {
+      warned.add(status);
+      log.warn('AI Hub answered a run status hubrun does not know; treating it as still processing', {
+        runId: run.runId,
+        status,
+      });
+    }
   };
   showStatus();
 
-  while (status !== 'COMPLETE' && status !== 'FAILED' && status !== 'CANCELLED') {
+  while (!finalStatuses.has(status)) {
     const inReview = status === 'STOPPED_AT_CHECKPOINT';
-    if (inReview) reviewStartedAt ??= Date.now();
+    const stageStartedAt = Date.now();
+    if (!inReview && perStage) reviewStartedAt = null; // the next checkpoint gets a review deadline of its own
+    const reviewClock = inReview ? (reviewStartedAt ??= stageStartedAt) : null;
     enter(inReview ? phases.reviewing : phases.waiting);
-    const deadlineAt = inReview
-      ? (reviewStartedAt ?? Date.now()) + policy.reviewDeadlineSeconds * 1000
-      : startedAt + policy.runDeadlineSeconds * 1000;
+    const deadlineAt =
+      reviewClock !== null
+        ? reviewClock + policy.reviewDeadlineSeconds * 1000
+        : perStage
+          ? stageStartedAt + policy.runDeadlineSeconds * 1000 - processingMs
+          : startedAt + policy.runDeadlineSeconds * 1000;
     const stage = inReview ? 'review' : 'processing';
     const transition = await checkUntilChanged(
       { runId: run.runId, lastStatus: status, stage, policy },
@@ -272,6 +325,7 @@ async function waitUntilFinished(
           inReview ? policy.reviewDeadlineSeconds : policy.runDeadlineSeconds,
         ),
     );
+    if (!inReview) processingMs += Date.now() - stageStartedAt;
     if (transition === undefined) continue; // a checkNow signal: check again at once
     progress.checks += transition.checks;
     status = transition.status;
@@ -284,7 +338,9 @@ async function waitUntilFinished(
 /**
  * Runs `waitForRun` until the run's status changes. Resolves undefined when a `checkNow` signal
  * cut the backoff short (the caller starts a fresh check), and fails as deadline exceeded when
- * the schedule-to-close timeout (the deadline) passes.
+ * the deadline passes: Temporal ends the wait either with a schedule-to-close timeout or, when
+ * the next retry would come after the deadline, with the last "not finished" failure and retry
+ * state TIMEOUT.
  */
 async function checkUntilChanged(
   args: Parameters<Activities['waitForRun']>[0],
@@ -308,7 +364,7 @@ async function checkUntilChanged(
       throw err;
     });
   } catch (err) {
-    if (isScheduleToCloseTimeout(err)) throw onDeadline();
+    if (isDeadlineTimeout(err)) throw onDeadline();
     throw err;
   }
 }
@@ -321,10 +377,9 @@ function deadlineFailure(runId: string, stage: string, seconds: number): Applica
   });
 }
 
-function isScheduleToCloseTimeout(err: unknown): boolean {
-  return (
-    err instanceof ActivityFailure &&
-    err.cause instanceof TimeoutFailure &&
-    err.cause.timeoutType === TimeoutType.SCHEDULE_TO_CLOSE
-  );
+/** Whether the wait activity ended because its deadline (schedule-to-close timeout) passed. */
+function isDeadlineTimeout(err: unknown): boolean {
+  if (!(err instanceof ActivityFailure)) return false;
+  if (err.retryState === RetryState.TIMEOUT) return true;
+  return err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_CLOSE;
 }
