@@ -1,5 +1,6 @@
 /** A small typed client for the emulator's admin surface (`/_emulator`), for tests, benchmarks and the demo. */
 import type { CallsSnapshot } from './call-log';
+import type { PendingRunInfo } from './pending-runs';
 import type { EmulatorStats, RunDetails } from './run-engine';
 import type { AppBehaviour, DeploymentBehaviour, FaultRule } from './types';
 
@@ -45,6 +46,16 @@ export class EmulatorAdmin {
   /** Every run with its internal details (checks made, behaviour, file count). */
   async runs(): Promise<RunDetails[]> {
     return (await this.request<{ runs: RunDetails[] }>('GET', '/runs')).runs;
+  }
+
+  /** Runs a `slow-create` rule accepted and has not created yet (getRun answers 404 for them), soonest first. */
+  async pendingRuns(): Promise<PendingRunInfo[]> {
+    return (await this.request<{ runs: PendingRunInfo[] }>('GET', '/pending-runs')).runs;
+  }
+
+  /** Consumption units left; null is unlimited. */
+  async quota(): Promise<number | null> {
+    return (await this.request<{ remainingUnits: number | null }>('GET', '/quota')).remainingUnits;
   }
 
   /** Completes the review of a run at `STOPPED_AT_CHECKPOINT` (409 when it is not there). */

@@ -1,7 +1,8 @@
 /**
  * The admin surface under `/_emulator` (no auth: a local tool for tests, benchmarks and the demo):
- * health, call counts, statistics, runs with internal details, review completion, faults, the app
- * and deployment catalogue, the quota and drive files.
+ * health, call counts, statistics, runs with internal details, runs a `slow-create` rule has yet
+ * to create, review completion, faults, the app and deployment catalogue, the quota and drive
+ * files.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -40,6 +41,8 @@ export function registerAdminRoutes(admin: FastifyInstance, ctx: EmulatorContext
   admin.get('/runs', async (_request, reply) =>
     sendJson(reply, 200, { runs: Object.values(store.state.runs).map((run) => engine.details(run)) }),
   );
+
+  admin.get('/pending-runs', async (_request, reply) => sendJson(reply, 200, { runs: ctx.pending.list() }));
 
   admin.post('/runs/:runId/review', async (request, reply) => {
     const { runId } = request.params as { runId: string };

@@ -1,8 +1,11 @@
 /** The emulator's parts, wired once by `startEmulator` and handed to every route module. */
+import type { FastifyRequest } from 'fastify';
 import type { AppRegistry } from './app-registry';
 import type { CallLog } from './call-log';
 import type { FaultInjector } from './faults';
 import type { FileStore } from './file-store';
+import type { DecidedCall } from './hostile-modes';
+import type { PendingRuns } from './pending-runs';
 import type { RunEngine } from './run-engine';
 import type { StateStore } from './state-store';
 
@@ -24,4 +27,8 @@ export interface EmulatorContext {
   registry: AppRegistry;
   faults: FaultInjector;
   calls: CallLog;
+  /** Runs a `slow-create` rule has accepted and not yet created. */
+  pending: PendingRuns;
+  /** What the API hooks decided for each call in progress (its hostile modes). */
+  decided: WeakMap<FastifyRequest, DecidedCall>;
 }

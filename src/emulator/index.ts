@@ -17,6 +17,7 @@ import {
 import type { EmulatorContext } from './context';
 import { FaultInjector } from './faults';
 import { FileStore } from './file-store';
+import { PendingRuns } from './pending-runs';
 import { RunEngine } from './run-engine';
 import { buildServer } from './server';
 import { StateStore } from './state-store';
@@ -30,10 +31,19 @@ export {
   defaultApps,
   defaultDeployments,
 } from './catalogue';
-export type { AppBehaviour, DeploymentBehaviour, Emulator, EmulatorOptions, FaultRule } from './types';
+export type {
+  AppBehaviour,
+  DeploymentBehaviour,
+  Emulator,
+  EmulatorOptions,
+  FaultKind,
+  FaultRule,
+  ResultsShape,
+} from './types';
 export { EmulatorAdmin } from './admin-client';
 export type { CallLogEntry, CallsSnapshot } from './call-log';
 export type { EmulatorStats, RunDetails } from './run-engine';
+export type { PendingRunInfo } from './pending-runs';
 
 /** `part_size` of multipart sessions unless configured. */
 const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
@@ -75,6 +85,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ),
     faults: new FaultInjector(options.faults ?? []),
     calls: new CallLog(),
+    pending: new PendingRuns(store, engine, now),
+    decided: new WeakMap(),
   };
 
   const app = await buildServer(ctx, options.log ?? false);
@@ -100,6 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     close(): Promise<void> {
       closing ??= (async () => {
         engine.stop();
+        ctx.pending.close();
         await app.close();
         await store.close();
         if (tempDataDir !== undefined) await rm(tempDataDir, { recursive: true, force: true });

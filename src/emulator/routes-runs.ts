@@ -11,9 +11,12 @@ import type { DeleteRunResponse, ListRunsResponse, RunSettings } from '../aihub/
 import { removeBatch } from './batches';
 import type { EmulatorContext } from './context';
 import { createJob } from './jobs';
+import { listedYet, modesOf, readStatus, slowCreateAt } from './hostile-modes';
 import { HttpError, normaliseQuery, parseWith, sendJson } from './http-util';
 import { buildResultsPage } from './results';
+import { reshapeResultsPage } from './results-shapes';
 import { apiRoute } from './route';
+import type { NewRun } from './run-engine';
 import type { RunInput } from './run-inputs';
 import { resolveRunInput } from './run-inputs';
 import type { StoredRun } from './state-store';
@@ -29,15 +32,18 @@ interface RunExtras {
   settings?: RunSettings | undefined;
 }
 
-/** Takes the quota and creates the run, then persists it (before the answer is sent). */
+/**
+ * Takes the quota and creates the run, then persists it (before the answer is sent); with
+ * `createAtMs` (a `slow-create` rule), first waits until then.
+ */
 async function startRun(
   ctx: EmulatorContext,
   app: AppBehaviour,
   input: RunInput,
   extras: RunExtras,
+  createAtMs: number | null,
 ): Promise<StoredRun> {
-  if (!ctx.engine.takeUnits(input.files.length)) throw new HttpError(403, 'out of consumption units');
-  const run = ctx.engine.create({
+  const newRun: NewRun = {
     app: structuredClone(app),
     deploymentId: extras.deploymentId,
     batchId: input.batchId,
@@ -49,7 +55,14 @@ async function startRun(
     customKeys: extras.settings?.keys?.custom ?? null,
     pdfPasswordFiles: Object.keys(pdfPasswordsOf(extras.settings?.runtime_config)).sort(),
     files: input.files,
-  });
+  };
+  const run =
+    createAtMs !== null
+      ? await ctx.pending.createAt(newRun, createAtMs)
+      : ctx.engine.takeUnits(newRun.files.length)
+        ? ctx.engine.create(newRun)
+        : null;
+  if (run === null) throw new HttpError(403, 'out of consumption units');
   await ctx.store.save();
   return run;
 }
@@ -89,13 +102,19 @@ export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): v
       throw new HttpError(404, `app ${what} not found`);
     }
     const input = await resolveRunInput(ctx, app, body, ibContextOf(request.headers));
-    const run = await startRun(ctx, app, input, {
-      deploymentId: null,
-      outputWorkspace: body.output_workspace,
-      outputDir: body.output_dir,
-      version: body.version,
-      settings: body.settings,
-    });
+    const run = await startRun(
+      ctx,
+      app,
+      input,
+      {
+        deploymentId: null,
+        outputWorkspace: body.output_workspace,
+        outputDir: body.output_dir,
+        version: body.version,
+        settings: body.settings,
+      },
+      slowCreateAt(ctx, request),
+    );
     return sendJson(reply, 200, engine.toWire(run));
   });
 
@@ -108,19 +127,20 @@ export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): v
     if (!app) throw new HttpError(404, `app ${deployment.appId} of deployment ${deploymentId} not found`);
     // manual_upstream_integration: the emulator has no mailbox, so such a run processes no file.
     const input = await resolveRunInput(ctx, app, body, ibContextOf(request.headers));
-    const run = await startRun(ctx, app, input, {
-      deploymentId,
-      outputDir: body.output_dir,
-      version: body.version,
-      settings: body.settings,
-    });
+    const run = await startRun(
+      ctx,
+      app,
+      input,
+      { deploymentId, outputDir: body.output_dir, version: body.version, settings: body.settings },
+      slowCreateAt(ctx, request),
+    );
     return sendJson(reply, 202, engine.toWire(run));
   });
 
   apiRoute(api, 'getRun', async (request, reply) => {
     const run = findRun(ctx, request.params.runId as string);
     const view = engine.recordCheck(run);
-    return sendJson(reply, 200, engine.toWire(run, view));
+    return sendJson(reply, 200, readStatus(modesOf(ctx, request), engine.toWire(run, view)));
   });
 
   apiRoute(api, 'getRunResults', async (request, reply) => {
@@ -144,12 +164,13 @@ export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): v
         `run ${run.id} is ${view.status}: results are available once it is COMPLETE`,
       );
     }
-    const page = buildResultsPage(run, view.finishNs, query.file_offset ?? 0, ctx.settings.pageSize, {
+    const offset = query.file_offset ?? 0;
+    const page = buildResultsPage(run, view.finishNs, offset, ctx.settings.pageSize, {
       confidence: query.include_confidence_scores ?? false,
       validation: query.include_validation_results ?? false,
       review: query.include_review_results ?? false,
     });
-    return sendJson(reply, 200, page);
+    return sendJson(reply, 200, reshapeResultsPage(page, modesOf(ctx, request).resultsShapes, run, offset));
   });
 
   apiRoute(api, 'listRuns', async (request, reply) => {
@@ -159,12 +180,14 @@ export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): v
       'query',
     );
     const nowMs = ctx.settings.now();
+    const modes = modesOf(ctx, request);
     const fromMs = (query.from_timestamp ?? Math.floor(nowMs / 1000) - listDefaults.runsWindowSeconds) * 1000;
     const toMs = query.to_timestamp === undefined ? Infinity : (query.to_timestamp + 1) * 1000;
     const rows = Object.values(store.state.runs)
       .map((run) => ({ run, view: engine.view(run) }))
       .filter(
         ({ run, view }) =>
+          listedYet(modes, run, nowMs) &&
           run.startMs >= fromMs &&
           run.startMs < toMs &&
           (query.app_id === undefined || run.app.id === query.app_id) &&
@@ -187,7 +210,9 @@ export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): v
     if ((query.order ?? listDefaults.runsOrder) === 'DESCENDING') rows.reverse();
     const offset = query.offset ?? 0;
     const page = rows.slice(offset, offset + (query.limit ?? listDefaults.runsLimit));
-    const body: ListRunsResponse = { runs: page.map(({ run, view }) => engine.toWire(run, view)) };
+    const body: ListRunsResponse = {
+      runs: page.map(({ run, view }) => readStatus(modes, engine.toWire(run, view))),
+    };
     return sendJson(reply, 200, body);
   });
 

@@ -76,6 +76,11 @@ export function toNanos(ms: number, subMsNanos: number): string {
   return (BigInt(Math.floor(ms)) * 1_000_000n + BigInt(subMsNanos)).toString();
 }
 
+/** A fresh run id, `run-` and 20 hex digits. */
+export function newRunId(): string {
+  return `run-${randomBytes(10).toString('hex')}`;
+}
+
 /** When processing of the run ends (or ended); null in checks mode until the Nth check. */
 export function processingEndsAt(run: StoredRun): number | null {
   const app = run.app;
@@ -154,11 +159,14 @@ export class RunEngine {
     return true;
   }
 
-  /** Adds a run (the caller persists the state before answering). */
-  create(input: NewRun): StoredRun {
-    const startMs = Math.floor(this.now());
+  /**
+   * Adds a run (the caller persists the state before answering), with a fresh id starting now
+   * unless `given` fixes them (a run a `slow-create` rule accepted earlier).
+   */
+  create(input: NewRun, given: { id?: string; startMs?: number } = {}): StoredRun {
+    const startMs = Math.floor(given.startMs ?? this.now());
     const run: StoredRun = {
-      id: `run-${randomBytes(10).toString('hex')}`,
+      id: given.id ?? newRunId(),
       ...input,
       startMs,
       startNs: toNanos(startMs, randomInt(1_000_000)),

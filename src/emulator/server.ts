@@ -38,7 +38,8 @@ function registerApiHooks(api: FastifyInstance, ctx: EmulatorContext): void {
     const entry = ctx.calls.record(endpoint, request.method, request.url, ctx.settings.now());
     entries.set(request, entry);
 
-    const { latencyMs, action } = ctx.faults.decide(endpoint);
+    const { latencyMs, action, modes } = ctx.faults.decide(endpoint);
+    ctx.decided.set(request, { arrivedMs: entry.at, modes });
     if (latencyMs > 0) await sleep(latencyMs);
     if (action?.kind === 'error') {
       entry.fault = 'error';
@@ -75,6 +76,12 @@ function registerApiHooks(api: FastifyInstance, ctx: EmulatorContext): void {
     if (context !== undefined && (typeof context !== 'string' || !ctx.settings.contexts.has(context))) {
       return sendError(reply, 401, `IB-Context '${String(context)}' is not valid for this token`);
     }
+  });
+
+  // Runs a slow-create rule accepted come into existence before any call that could see them.
+  api.addHook('preHandler', (_request, _reply, done) => {
+    ctx.pending.createDue();
+    done();
   });
 
   // lose-response / slow-response: the call was handled in full (side effects are durable); the
@@ -135,6 +142,10 @@ export async function buildServer(ctx: EmulatorContext, log: boolean): Promise<F
   );
   await app.register(
     (admin, _options, done) => {
+      admin.addHook('preHandler', (_request, _reply, done) => {
+        ctx.pending.createDue();
+        done();
+      });
       registerAdminRoutes(admin, ctx);
       done();
     },

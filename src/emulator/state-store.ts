@@ -57,6 +57,24 @@ export interface StoredRun {
   settled: SettledRun | null;
 }
 
+/** A run a `slow-create` rule accepted, created at `createAtMs` (its request-given parts). */
+export interface StoredPendingRun {
+  /** The id the run will have. */
+  id: string;
+  createAtMs: number;
+  run: Omit<
+    StoredRun,
+    | 'id'
+    | 'startMs'
+    | 'startNs'
+    | 'checks'
+    | 'processingEndedAtMs'
+    | 'reviewCompletedAtMs'
+    | 'laterReviewsAtMs'
+    | 'settled'
+  >;
+}
+
 /** One file of a batch. */
 export interface StoredBatchFile {
   size: number;
@@ -99,6 +117,8 @@ export interface EmulatorState {
   version: 1;
   nextBatchId: number;
   runs: Record<string, StoredRun>;
+  /** Runs accepted by a `slow-create` rule and not yet created. */
+  pendingRuns: Record<string, StoredPendingRun>;
   batches: Record<string, StoredBatch>;
   sessions: Record<string, StoredSession>;
   jobs: Record<string, StoredJob>;
@@ -117,6 +137,7 @@ export function emptyState(): EmulatorState {
     version: 1,
     nextBatchId: 1,
     runs: {},
+    pendingRuns: {},
     batches: {},
     sessions: {},
     jobs: {},

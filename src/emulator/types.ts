@@ -46,9 +46,30 @@ export interface DeploymentBehaviour {
   appId: string;
 }
 
+/** The fault kinds that decide one call: delay it, refuse it, drop it or hold its answer. */
+export const callFaultKinds = ['latency', 'error', 'drop', 'lose-response', 'slow-response'] as const;
+
 /**
- * One fault injected into the API surface, matched by endpoint name (`*` for all).
+ * The hostile modes: AI Hub answering the call, but in a way a naive client gets wrong (a slow
+ * create, a lagging list, an undocumented status, results in unexpected shapes).
+ */
+export const hostileModeKinds = ['slow-create', 'list-lag', 'unknown-status', 'results-shape'] as const;
+
+/** Every fault kind. */
+export type FaultKind = (typeof callFaultKinds)[number] | (typeof hostileModeKinds)[number];
+
+/** Result-page shapes a `results-shape` rule serves. */
+export const resultsShapes = ['omit-has-more', 'keys-as-list', 'unknown-keys', 'empty-has-more'] as const;
+
+/** One result-page shape (see {@link FaultRule}). */
+export type ResultsShape = (typeof resultsShapes)[number];
+
+/**
+ * One fault injected into the API surface, matched by endpoint name (`*` for all). A rule whose
+ * kind does not apply to a call's endpoint (say `list-lag` on `getRun`) is inert for that call and
+ * does not count it for `after`.
  *
+ * Call faults:
  * - `latency`: wait `latencyMs` before handling;
  * - `error`: answer `status` (e.g. 429, 500, 503) with `{message}` and, when `retryAfterSeconds` is set,
  *   a `Retry-After` header, without handling the call;
@@ -57,10 +78,31 @@ export interface DeploymentBehaviour {
  *   the socket without answering;
  * - `slow-response`: handle the call fully (side effects happen) and then hold the answer for
  *   `latencyMs` before sending it: a caller that dies meanwhile leaves the effect behind unanswered.
+ *
+ * Hostile modes:
+ * - `slow-create` (`runApp`, `runDeployment`): the POST is read and checked at once, but the run
+ *   comes into existence only `latencyMs` after the POST arrived (until then `getRun` answers 404
+ *   and `listRuns` does not show it) and the POST is answered at that moment; a caller that timed
+ *   out and went away still leaves the run behind. The quota is taken when the run is created. A
+ *   pending creation is kept in the state file, so it survives an emulator restart;
+ * - `list-lag` (`listRuns`): a run shows in `listRuns` answers only `latencyMs` after it was
+ *   created (`getRun` knows it at once);
+ * - `unknown-status` (`getRun`, `listRuns`): each run's first `checks` status reads (a `getRun`
+ *   answer, or the run as an item of a `listRuns` answer) answer `status: runStatus`, a status
+ *   outside the documented six; later reads answer the real status. Counted per run and rule;
+ *   `listRuns` filters and sorts by the real status;
+ * - `results-shape` (`getRunResults`): pages in `shape`: `omit-has-more` (no `has_more` key: page
+ *   on until a page with no files; a page past the end answers `files: []`), `keys-as-list`
+ *   (`keys` as a list, `[{custom: {...}}]`, as the spec's own example shows), `unknown-keys` (keys
+ *   no schema names at every depth: page, file, document, field, `confidence`, `validations` and
+ *   each `validations.alerts[]` item, derived from the file's bytes, so the same run and offset
+ *   always give the same bytes and two runs over the same files page identical files), or
+ *   `empty-has-more` (`files: []` with `has_more: true`; with `times: N`, N times, then normal
+ *   pages). Several firing shapes apply in rule order.
  */
 export type FaultRule = {
   endpoint: EndpointName | '*';
-  kind: 'latency' | 'error' | 'drop' | 'lose-response' | 'slow-response';
+  kind: FaultKind;
   /**
    * Chance, 0..1, that the rule fires on a matching call.
    * @default 1
@@ -70,7 +112,12 @@ export type FaultRule = {
   times?: number;
   /** Let the first `after` matching calls through untouched before the rule may fire. @default 0 */
   after?: number;
-  /** Delay of a `latency` rule (before the call is handled) or a `slow-response` rule (after). */
+  /**
+   * Delay of a `latency` rule (before the call is handled), a `slow-response` rule (after), a
+   * `slow-create` rule (from the POST's arrival to the run's creation) or a `list-lag` rule (from a
+   * run's creation to its first `listRuns` appearance).
+   * @default 0
+   */
   latencyMs?: number;
   /**
    * Status answered by an `error` rule.
@@ -84,6 +131,18 @@ export type FaultRule = {
    * @default 'seconds'
    */
   retryAfterFormat?: 'seconds' | 'http-date';
+  /**
+   * Status an `unknown-status` rule answers.
+   * @default 'QUEUED'
+   */
+  runStatus?: string;
+  /**
+   * Status reads per run an `unknown-status` rule answers with `runStatus`.
+   * @default 3
+   */
+  checks?: number;
+  /** Page shape of a `results-shape` rule (required for that kind). */
+  shape?: ResultsShape;
 };
 
 /** Options of {@link startEmulator}. */
