@@ -1,11 +1,18 @@
 /**
  * Pages through a COMPLETE run's results (`file_offset` / `has_more`) into the results sink.
- * After each page is on disk the activity heartbeats its offset, byte count and counts, so a
- * retried attempt (a killed worker, a 503 mid-way) cuts the file back to the last recorded
- * length and resumes at that offset: no file is lost or written twice, and the results file is
- * byte-for-byte that of an undisturbed run.
+ * After each page is on disk the activity heartbeats its offset, byte count, counts and the
+ * attempt whose file holds those bytes, so a retried attempt (a killed worker, a 503 mid-way)
+ * copies that prefix into a file of its own and resumes at that offset: no file is lost or
+ * written twice, and the results file is byte-for-byte that of an undisturbed run. When the
+ * recorded file is missing or shorter than recorded (the retry runs on another host, or the
+ * volume was lost), paging starts again from the first file. An attempt that lost its
+ * heartbeat cannot disturb the attempt that replaced it (see `results-sink.ts`).
+ *
+ * A page is final when `has_more` is false, or, when AI Hub leaves `has_more` out, when it has
+ * no files. An empty page that claims `has_more` cannot advance the offset: the attempt fails
+ * as retryable (`AihubUnavailable`) and its retry resumes from the checkpoint, so the results
+ * are never silently cut short.
  */
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { RunResultsPage } from '../aihub';
@@ -13,13 +20,14 @@ import type { ResultCounts } from '../shared';
 import type { ActivityDeps } from './deps';
 import { aihubCall } from './failures';
 import { withKeepAlive } from './keep-alive';
+import { prepareResultsFolder } from './results-folder';
 import {
   addCounts,
   countFile,
+  countResultsFile,
+  readCompleteManifest,
   resultFileNames,
-  resultsFolder,
   ResultsWriter,
-  sha256File,
   writeManifest,
 } from './results-sink';
 
@@ -48,9 +56,23 @@ export interface PagingCheckpoint {
   counts: ResultCounts;
   hasMore: boolean;
   run: { startTimestamp: string | null; finishTimestamp: string | null; batchId: string | null };
+  /** The attempt whose partial file holds `bytes`; absent in checkpoints of older workers. */
+  attempt?: number;
 }
 
 const noCounts: ResultCounts = { files: 0, documents: 0, fields: 0, fieldErrors: 0 };
+
+function freshCheckpoint(attempt: number): PagingCheckpoint {
+  return {
+    fileOffset: 0,
+    bytes: 0,
+    pages: 0,
+    counts: noCounts,
+    hasMore: true,
+    run: { startTimestamp: null, finishTimestamp: null, batchId: null },
+    attempt,
+  };
+}
 
 /** Builds the `fetchResults` activity. */
 export function fetchResultsActivity(
@@ -58,28 +80,42 @@ export function fetchResultsActivity(
 ): (args: FetchResultsInput) => Promise<FetchedResults> {
   return async function fetchResults(args: FetchResultsInput): Promise<FetchedResults> {
     const ctx = Context.current();
+    const { attempt } = ctx.info;
     const execution = ctx.info.workflowExecution;
     if (execution === undefined) throw new Error('fetchResults runs only as a workflow activity');
-    const folder = resultsFolder(args.resultsDir ?? deps.outputDir, args.workflowId, execution.runId);
-    const resumed = ctx.info.heartbeatDetails as PagingCheckpoint | undefined;
-    let state: PagingCheckpoint = resumed ?? {
-      fileOffset: 0,
-      bytes: 0,
-      pages: 0,
-      counts: noCounts,
-      hasMore: true,
-      run: { startTimestamp: null, finishTimestamp: null, batchId: null },
-    };
-    if (resumed)
-      ctx.log.info('resuming results paging', { fileOffset: resumed.fileOffset, bytes: resumed.bytes });
+    const folder = await prepareResultsFolder(
+      args.resultsDir ?? deps.outputDir,
+      args.workflowId,
+      execution.runId,
+    );
 
-    const alreadyRenamed = !state.hasMore && !(await exists(join(folder, resultFileNames.partial)));
-    let finished: { path: string; sha256: string };
-    if (alreadyRenamed) {
-      const path = join(folder, resultFileNames.results);
-      finished = { path, sha256: await sha256File(path) };
+    const done = await readCompleteManifest(folder);
+    if (done) {
+      ctx.log.info('results already complete', { attempt });
+      return summaryOf(folder, done);
+    }
+
+    const recorded = ctx.info.heartbeatDetails as PagingCheckpoint | undefined;
+    const from =
+      recorded?.attempt !== undefined ? { attempt: recorded.attempt, bytes: recorded.bytes } : null;
+    const { writer, resumed } = await ResultsWriter.open(folder, attempt, from);
+    let state: PagingCheckpoint;
+    if (recorded && resumed) {
+      state = { ...recorded, attempt };
+      ctx.log.info('resuming results paging', { fileOffset: state.fileOffset, bytes: state.bytes });
     } else {
-      const writer = await ResultsWriter.open(folder, state.bytes);
+      state = freshCheckpoint(attempt);
+      if (recorded) {
+        ctx.log.warn('results checkpoint points beyond the local file; paging again from the first file', {
+          recordedFileOffset: recorded.fileOffset,
+          recordedBytes: recorded.bytes,
+          recordedAttempt: recorded.attempt ?? null,
+        });
+      }
+    }
+
+    try {
+      ctx.heartbeat(state);
       await withKeepAlive(
         () => state,
         async () => {
@@ -104,17 +140,22 @@ export function fetchResultsActivity(
                 finishTimestamp: page.finish_timestamp ?? null,
                 batchId: page.batch_id === null || page.batch_id === undefined ? null : String(page.batch_id),
               },
+              attempt,
             };
             ctx.heartbeat(state);
           }
         },
       );
-      finished = await writer.finish();
+    } finally {
+      await writer.close();
     }
 
-    const { counts } = state;
-    const errorRatio = counts.fields === 0 ? 0 : counts.fieldErrors / counts.fields;
-    const manifestPath = await writeManifest(folder, {
+    const published = await writer.publish();
+    if (!published.ownBytes) {
+      ctx.log.warn('another attempt published the results first; describing its file', { attempt });
+    }
+    const counts = published.ownBytes ? state.counts : await countResultsFile(published.path);
+    const manifest = {
       workflowId: args.workflowId,
       runId: args.runId,
       appId: args.appId,
@@ -122,26 +163,34 @@ export function fetchResultsActivity(
       startTimestamp: state.run.startTimestamp,
       finishTimestamp: state.run.finishTimestamp,
       ...counts,
-      errorRatio,
+      errorRatio: errorRatioOf(counts),
       resultsFile: resultFileNames.results,
-      resultsBytes: state.bytes,
-      resultsSha256: finished.sha256,
+      resultsBytes: published.bytes,
+      resultsSha256: published.sha256,
       pages: state.pages,
       writtenAt: new Date((deps.now ?? Date.now)()).toISOString(),
-    });
-    return {
-      ...counts,
-      resultsPath: finished.path,
-      manifestPath,
-      resultsSha256: finished.sha256,
-      errorRatio,
     };
+    await writeManifest(folder, attempt, manifest);
+    return summaryOf(folder, manifest);
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
+function errorRatioOf(counts: ResultCounts): number {
+  return counts.fields === 0 ? 0 : counts.fieldErrors / counts.fields;
+}
+
+function summaryOf(folder: string, manifest: ResultCounts & { resultsSha256: string }): FetchedResults {
+  const counts = {
+    files: manifest.files,
+    documents: manifest.documents,
+    fields: manifest.fields,
+    fieldErrors: manifest.fieldErrors,
+  };
+  return {
+    ...counts,
+    resultsPath: join(folder, resultFileNames.results),
+    manifestPath: join(folder, resultFileNames.manifest),
+    resultsSha256: manifest.resultsSha256,
+    errorRatio: errorRatioOf(counts),
+  };
 }
