@@ -1,8 +1,8 @@
 /**
- * The admin surface under `/_emulator` (no auth: a local tool for tests, benchmarks and the demo):
- * health, call counts, statistics, runs with internal details, runs a `slow-create` rule has yet
- * to create, review completion, faults, the app and deployment catalogue, the quota and drive
- * files.
+ * The admin surface under `/_emulator` (no auth: a local tool for tests, benchmarks and the demo,
+ * answering loopback clients only unless `adminPublic`): health, call counts, statistics, runs
+ * with internal details, runs a `slow-create` rule has yet to create, review completion, faults,
+ * the app and deployment catalogue, the quota and drive files.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';

@@ -16,6 +16,8 @@ export interface EmulatorSettings {
   pageSize: number;
   multipartPartSize: number;
   now: () => number;
+  /** Admin requests from non-loopback addresses are answered too. */
+  adminPublic: boolean;
 }
 
 /** Everything a route needs. */

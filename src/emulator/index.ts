@@ -74,6 +74,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       pageSize,
       multipartPartSize: options.multipartPartSize ?? DEFAULT_PART_SIZE,
       now,
+      adminPublic: options.adminPublic ?? false,
     },
     store,
     files: new FileStore(dataDir),

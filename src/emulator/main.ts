@@ -42,6 +42,7 @@ interface MainOptions {
   token?: string[];
   context?: string[];
   log?: boolean;
+  adminPublic?: boolean;
 }
 
 /**
@@ -61,6 +62,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option('--token <t>', `accepted bearer token, repeatable (default: ${EMULATOR_DEFAULT_TOKEN})`, collect)
     .option('--context <c>', 'accepted IB-Context value, repeatable (default: acme)', collect)
     .option('--log', 'log every request')
+    .option(
+      '--admin-public',
+      'answer /_emulator admin requests from any address, not only loopback (docker compose needs it)',
+    )
     .parse(argv);
   const opts = program.opts<MainOptions>();
   const tokens = opts.token ?? [EMULATOR_DEFAULT_TOKEN];
@@ -70,6 +75,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     host: opts.host,
     tokens,
     log: opts.log ?? false,
+    adminPublic: opts.adminPublic ?? false,
     ...(opts.state === false ? {} : { stateFile: opts.state }),
     ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }),
     ...(opts.pageSize === undefined ? {} : { pageSize: opts.pageSize }),

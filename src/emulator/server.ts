@@ -1,9 +1,11 @@
 /**
  * The emulator's HTTP server: the AI Hub API under `/api` (call log, then faults, then auth, then
- * the routes) and the admin surface under `/_emulator`. Every error answer is `{message}`.
+ * the routes) and the admin surface under `/_emulator` (loopback clients only unless
+ * `adminPublic`). Every error answer is `{message}`.
  */
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { adminRefusal } from './admin-access';
 import { registerAdminRoutes } from './admin-routes';
 import type { CallLogEntry } from './call-log';
 import type { EmulatorContext } from './context';
@@ -142,6 +144,10 @@ export async function buildServer(ctx: EmulatorContext, log: boolean): Promise<F
   );
   await app.register(
     (admin, _options, done) => {
+      admin.addHook('onRequest', async (request, reply) => {
+        const refusal = adminRefusal(request.socket.remoteAddress, ctx.settings.adminPublic);
+        if (refusal !== null) return sendError(reply, 403, refusal);
+      });
       admin.addHook('preHandler', (_request, _reply, done) => {
         ctx.pending.createDue();
         done();

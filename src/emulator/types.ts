@@ -176,6 +176,13 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Fastify request logging. @default false */
   log?: boolean;
+  /**
+   * Answer `/_emulator` admin requests from any address. Off, only loopback clients (127.0.0.0/8,
+   * `::1`) may use the admin surface, which matters once `host` is not a loopback address (such
+   * as `0.0.0.0` in docker compose); others get a 403.
+   * @default false
+   */
+  adminPublic?: boolean;
 }
 
 /** A running emulator. */
