@@ -4,8 +4,8 @@
  * frozen object. The Temporal connection is read by `@temporalio/envconfig` (address, namespace,
  * API key, TLS, profiles), so Temporal Cloud works through its standard variables.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
@@ -63,6 +63,15 @@ const EnvSchema = z.object({
       .regex(/^[\w.:-]{1,200}$/)
       .default(DEFAULT_TASK_QUEUE),
   ),
+  /**
+   * Folders under which a pipeline's `files` may lie, absolute paths separated by `:` (as in
+   * `PATH`), or `none`. Resolved with `realpath` at each upload, so no symlink leads out; the
+   * worker's secret files and `/proc`, `/sys`, `/dev` stay unreadable whatever the roots say.
+   * @default the worker's working directory: where `hubrun demo` (and `hubrun run --files` from a
+   * checkout) finds its files. Not the temp folder: every user and program of the machine writes
+   * there, so a pipeline could upload what another program left behind.
+   */
+  HUBRUN_FILES_ROOTS: optionalText,
   /** Where fetched results are written, `<dir>/<workflow id>/`. @default './hubrun-output' */
   HUBRUN_OUTPUT_DIR: optionalText.pipe(z.string().default('./hubrun-output')),
   /** Prometheus metrics bind address of the worker (`host:port`); `off` disables. @default '127.0.0.1:9464' */
@@ -101,6 +110,15 @@ export interface AihubSettings {
   pdfPasswords?: Readonly<Record<string, string>> | undefined;
 }
 
+/** Environment variables naming files that hold the worker's secrets (never uploaded as `files`). */
+export const secretFileVariables: readonly string[] = [
+  'AIHUB_API_TOKEN_FILE',
+  'AIHUB_PDF_PASSWORDS_FILE',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_CONFIG_FILE',
+];
+
 /**
  * What the command line needs to talk to Temporal: no AI Hub setting and no secret, so `run`,
  * `status`, `schedule` and the other Temporal-only commands never read the token or password files.
@@ -118,6 +136,10 @@ export interface Config extends ClientConfig {
   ibContext: string | undefined;
   requestTimeoutMs: number;
   outputDir: string;
+  /** `HUBRUN_FILES_ROOTS`: absolute folders under which a pipeline's `files` may lie. */
+  filesRoots: readonly string[];
+  /** The files named by {@link secretFileVariables}, as absolute and as real paths. */
+  secretFiles: readonly string[];
   metricsAddress: string | undefined;
   maxAihubCallsPerSecond: number | undefined;
   workflowBundlePath: string | undefined;
@@ -197,6 +219,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }
   }
 
+  const filesRoots = folderList(
+    'HUBRUN_FILES_ROOTS',
+    parsed.data?.HUBRUN_FILES_ROOTS,
+    [process.cwd()],
+    problems,
+  );
+
   if (problems.length > 0 || !parsed.success || temporal === undefined) throw new ConfigError(problems);
   const data = parsed.data;
   const config: Config = {
@@ -215,6 +244,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     temporal,
     taskQueue: data.HUBRUN_TASK_QUEUE,
     outputDir: resolve(data.HUBRUN_OUTPUT_DIR),
+    filesRoots,
+    secretFiles: secretFilesOf(env),
     metricsAddress: data.HUBRUN_METRICS_ADDRESS === 'off' ? undefined : data.HUBRUN_METRICS_ADDRESS,
     maxAihubCallsPerSecond: data.HUBRUN_MAX_AIHUB_CALLS_PER_SECOND,
     workflowBundlePath: data.HUBRUN_WORKFLOW_BUNDLE,
@@ -222,6 +253,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel: data.HUBRUN_LOG_LEVEL,
   };
   return Object.freeze(config);
+}
+
+/**
+ * A `:`-separated list of absolute folders (empty entries skipped; `none`: no folder); unset or
+ * empty gives `fallback`. A relative entry is a problem naming `variable`.
+ */
+function folderList(
+  variable: string,
+  value: string | undefined,
+  fallback: readonly string[],
+  problems: string[],
+): readonly string[] {
+  if (value === undefined) return Object.freeze([...fallback]);
+  if (value === 'none') return Object.freeze([]);
+  const entries = value
+    .split(':')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of entries) {
+    if (!isAbsolute(entry)) problems.push(`${variable}: "${entry}" is not an absolute path`);
+  }
+  return Object.freeze(entries.map((entry) => resolve(entry)));
+}
+
+/** The secret files the environment names, each as given (absolute) and as its real path. */
+function secretFilesOf(env: NodeJS.ProcessEnv): readonly string[] {
+  const paths = new Set<string>();
+  for (const variable of secretFileVariables) {
+    const value = env[variable]?.trim();
+    if (value === undefined || value === '') continue;
+    paths.add(resolve(value));
+    try {
+      paths.add(realpathSync(value));
+    } catch {
+      // Missing: nothing to protect (the worker resolves the paths again at every upload).
+    }
+  }
+  return Object.freeze([...paths]);
 }
 
 /** Whether `root` is `https://`, or `http://` to a loopback host (127.0.0.0/8, `::1`, `localhost`). */

@@ -27,6 +27,13 @@ export interface HubrunWorkerOptions {
   aihub: AihubSettings;
   /** Default results folder (`HUBRUN_OUTPUT_DIR`). */
   outputDir: string;
+  /**
+   * Folders whose files pipelines may upload (`HUBRUN_FILES_ROOTS`).
+   * @default [process.cwd()], as the configuration's default
+   */
+  filesRoots?: readonly string[] | undefined;
+  /** The worker's secret files, never uploaded even from under a files root. @default [] */
+  secretFiles?: readonly string[] | undefined;
   /** A prebuilt workflow bundle; unset: the workflows are bundled from source at start-up. */
   workflowBundlePath?: string | undefined;
   /** Cap on AI Hub calls per second across every worker of the task queue (enforced by the server). */
@@ -55,6 +62,8 @@ export async function createHubrunWorker(options: HubrunWorkerOptions): Promise<
     apiRoot: options.aihub.apiRoot,
     ibContext: options.aihub.ibContext,
     outputDir: options.outputDir,
+    filesRoots: options.filesRoots ?? [process.cwd()],
+    secretFiles: options.secretFiles ?? [],
     pdfPasswords: options.aihub.pdfPasswords,
     ...options.deps,
   });
@@ -101,6 +110,8 @@ export function createConfiguredWorker(
     taskQueue: config.taskQueue,
     aihub,
     outputDir: config.outputDir,
+    filesRoots: config.filesRoots,
+    secretFiles: config.secretFiles,
     workflowBundlePath: config.workflowBundlePath,
     maxAihubCallsPerSecond: config.maxAihubCallsPerSecond,
     tuning: { maxCachedWorkflows: config.maxCachedWorkflows },

@@ -35,6 +35,9 @@ export function createBaselineWorker(options: BaselineWorkerOptions): Promise<Wo
         apiRoot: options.emulatorUrl,
         ibContext: undefined,
         outputDir: options.outputDir,
+        // The baseline never uploads local files.
+        filesRoots: [],
+        secretFiles: [],
       }),
       ...createBaselineActivities(aihub),
     },

@@ -13,6 +13,16 @@ export interface ActivityDeps {
   pdfPasswords?: Readonly<Record<string, string>> | undefined;
   /** Default results folder on this machine (`HUBRUN_OUTPUT_DIR`). */
   outputDir: string;
+  /**
+   * Folders whose files a pipeline's `files` may name (`HUBRUN_FILES_ROOTS`); a file is read only
+   * when its real path lies under one of them (see `file-access.ts`).
+   */
+  filesRoots: readonly string[];
+  /**
+   * The worker's own secret files (token, PDF passwords, TLS keys), real paths: never uploaded,
+   * even from under a files root.
+   */
+  secretFiles: readonly string[];
   /** Clock in epoch milliseconds. @default Date.now */
   now?: () => number;
   /** Random numbers in [0, 1), for jitter. @default Math.random */

@@ -3,11 +3,12 @@
  * workflow and its first execution run id, so a retried attempt finds the batch an earlier
  * attempt created instead of making a second one; the attempt heartbeats the batch id and the
  * number of files done, and a retry carries on from there (re-uploading a file under the same
- * name overwrites it). Every file is checked before anything is created: a missing file or a
- * folder fails the pipeline as bad input with nothing half-started.
+ * name overwrites it). Every file is checked before anything is created: a missing file, a
+ * folder, or a file the worker may not read (outside its files roots, one of its secrets, under
+ * `/proc`, `/sys` or `/dev`: see `file-access.ts`) fails the pipeline as bad input with nothing
+ * half-started. The file uploaded is the real path the check resolved.
  */
-import { stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AihubClient } from '../aihub';
@@ -15,6 +16,8 @@ import { aihubLimits } from '../aihub';
 import { failureTypes } from '../shared';
 import type { ActivityDeps } from './deps';
 import { aihubCall } from './failures';
+import { readableFile } from './file-access';
+import type { FileAccessRules } from './file-access';
 import { withKeepAlive } from './keep-alive';
 
 /** Input of the `uploadFiles` activity. */
@@ -43,7 +46,7 @@ export function uploadFilesActivity(deps: ActivityDeps): (args: UploadFilesInput
   return async function uploadFiles(args: UploadFilesInput): Promise<UploadedBatch> {
     const ctx = Context.current();
     const opts = { signal: ctx.cancellationSignal };
-    const sizes = await checkFiles(args.files);
+    const checked = await checkFiles(args.files, deps);
     const resumed = ctx.info.heartbeatDetails as UploadCheckpoint | undefined;
     const batchId =
       resumed?.batchId ??
@@ -63,8 +66,10 @@ export function uploadFilesActivity(deps: ActivityDeps): (args: UploadFilesInput
       async () => {
         for (const [index, path] of args.files.entries()) {
           if (index < checkpoint.done) continue;
-          await aihubCall(() => deps.aihub.uploadFile(batchId, basename(path), resolve(path), opts));
-          checkpoint = { batchId, done: index + 1, bytes: checkpoint.bytes + (sizes[index] ?? 0) };
+          const file = checked[index];
+          if (file === undefined) continue;
+          await aihubCall(() => deps.aihub.uploadFile(batchId, basename(path), file.realPath, opts));
+          checkpoint = { batchId, done: index + 1, bytes: checkpoint.bytes + file.size };
           ctx.heartbeat(checkpoint);
         }
       },
@@ -74,27 +79,28 @@ export function uploadFilesActivity(deps: ActivityDeps): (args: UploadFilesInput
   };
 }
 
-/** Sizes of the files; fails as bad input, naming the file, when one is missing, a folder, or too large. */
-async function checkFiles(files: string[]): Promise<number[]> {
-  const problems: string[] = [];
-  const sizes = await Promise.all(
+/**
+ * The real path and size of each file; fails as bad input, naming each field at fault, when a
+ * file may not be read (see {@link readableFile}), is missing, is not a regular file, or is too large.
+ */
+async function checkFiles(
+  files: string[],
+  rules: FileAccessRules,
+): Promise<{ realPath: string; size: number }[]> {
+  const checked = await Promise.all(
     files.map(async (path, i) => {
-      try {
-        const info = await stat(path);
-        if (!info.isFile()) problems.push(`files.${i}: ${path} is not a regular file`);
-        else if (info.size > aihubLimits.maxFileBytes)
-          problems.push(
-            `files.${i}: ${path} is ${info.size} bytes; AI Hub takes at most ${aihubLimits.maxFileBytes}`,
-          );
-        return info.size;
-      } catch (err) {
-        problems.push(
-          `files.${i}: ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-        );
-        return 0;
-      }
+      const file = await readableFile(`files.${i}`, path, rules);
+      if ('problem' in file) return { realPath: path, size: 0, problem: file.problem };
+      const { size } = file.info;
+      const problem = !file.info.isFile()
+        ? `files.${i}: ${path} is not a regular file`
+        : size > aihubLimits.maxFileBytes
+          ? `files.${i}: ${path} is ${size} bytes; AI Hub takes at most ${aihubLimits.maxFileBytes}`
+          : undefined;
+      return { realPath: file.realPath, size, problem };
     }),
   );
+  const problems = checked.flatMap(({ problem }) => (problem === undefined ? [] : [problem]));
   if (problems.length > 0) {
     throw ApplicationFailure.create({
       type: failureTypes.badInput,
@@ -102,7 +108,7 @@ async function checkFiles(files: string[]): Promise<number[]> {
       nonRetryable: true,
     });
   }
-  return sizes;
+  return checked;
 }
 
 /**

@@ -19,7 +19,9 @@ export const examplesDir = join(projectRoot, 'examples', 'invoices');
 
 /** Runs the demo; resolves when the pipeline has completed and the stack is stopped. */
 export async function runDemo(): Promise<void> {
-  const config = loadConfig();
+  // The demo's own worker reads the sample invoices wherever the checkout is, whatever the roots say.
+  const loaded = loadConfig();
+  const config = { ...loaded, filesRoots: [...loaded.filesRoots, examplesDir] };
   installRuntime({ logLevel: 'WARN', metricsAddress: undefined });
   const stack = await startLocalStack(config);
   try {

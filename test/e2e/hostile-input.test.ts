@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -33,6 +33,26 @@ const root = join(tmpdir(), `hubrun-hostile-input-${randomUUID().slice(0, 8)}`);
 const outputDir = join(root, 'output');
 const fixtures = join(root, 'fixtures');
 const fixture = (name: string): string => join(fixtures, name);
+
+/**
+ * The worker's own secret files, here inside the fixtures: their contents must never be uploaded
+ * nor appear in an error.
+ */
+const secretText = `aihub_sk_hostile_${marker}`;
+const tokenFile = fixture('secrets/aihub-api-token');
+const passwordsFile = fixture('secrets/pdf-passwords.json');
+/** The narrow worker reads files only under this root; the wide one under `/`. */
+const filesRoot = fixture('files-root');
+
+/** Symlinks and hard links made next to the fixture files: `[path, target]`. */
+const fixtureLinks: { symlinks: [string, string][]; hardLinks: [string, string][] } = {
+  symlinks: [
+    [fixture('files-root/token-link'), tokenFile],
+    [fixture('files-root/up'), '..'],
+    [fixture('files-root/environ-link'), '/proc/self/environ'],
+  ],
+  hardLinks: [[fixture('files-root/token-hardlink'), tokenFile]],
+};
 
 const yamlEntry = (lines: string): string => `schedules:\n  - id: nightly\n    timeZone: UTC\n${lines}`;
 const dailyInput = `    cron: '0 2 * * *'\n    input: { appName: invoices, inputDir: "acme/Claims/fs/Instabase Drive/inbox/{date}" }\n`;
@@ -58,6 +78,13 @@ const fixtureFiles: Record<string, string | null> = {
     `    cron: '0 2 * * *'\n    input: { appName: invoices, batchId: 1, workflowId: '../${marker}' }\n`,
   ),
   'schedules-zone.yaml': yamlEntry(dailyInput).replace('UTC', 'Mars/Olympus'),
+  secrets: null,
+  'secrets/aihub-api-token': `${secretText}\n`,
+  'secrets/pdf-passwords.json': JSON.stringify({ 'claim.pdf': secretText }),
+  'files-root': null,
+  'files-root/ok.txt': 'Invoice Number: INV-3\n',
+  'files-root-sibling': null,
+  'files-root-sibling/good.txt': 'Invoice Number: INV-4\n',
 };
 
 /** One door into hubrun and the error it must give there. */
@@ -77,6 +104,12 @@ interface Row {
   fanOut?: Refusal & { input: unknown };
   /** `client.workflow.start(type, { args: [input] })` by another service: fails `HubrunBadInput`. */
   raw?: Refusal & { input: unknown; type?: string; workflowId?: string };
+  /**
+   * A valid input whose `files` the worker must refuse to read: started with `startPipeline`, it
+   * fails `HubrunBadInput` in the upload before any batch exists. `wide`: on the worker whose
+   * files root is `/`, so only the secret and system file rules stand in the way.
+   */
+  worker?: Refusal & { files: string[]; wide?: boolean };
 }
 
 /** `hubrun run <args>`, refused with `error`. */
@@ -111,7 +144,54 @@ const longTag = 'x'.repeat(501);
 const folderFlags = ['--app', 'invoices', '--input-dir', 'd'];
 const climbing = `${fixture('good.txt')}/../../${marker}.txt`;
 
+/** `files` the narrow worker (or with `wide`, the worker reading under `/`) refuses to read. */
+const unreadable = (error: RegExp, files: string[], wide = false): Pick<Row, 'worker'> => ({
+  worker: { files, error, wide },
+});
+const outsideRoots = /^files\.0: .* is not under the worker's files roots \(HUBRUN_FILES_ROOTS\)/;
+const forbidden = /^files\.0: .* may not be read: a secret or system file of the worker/;
+
 const rows: Row[] = [
+  // ---- files the worker must not read, whatever the input schema lets through
+  { name: 'files: /proc/self/environ', ...unreadable(forbidden, ['/proc/self/environ'], true) },
+  { name: 'files: the token file', ...unreadable(forbidden, [tokenFile], true) },
+  { name: 'files: the PDF passwords file', ...unreadable(forbidden, [passwordsFile], true) },
+  { name: 'files: the token file, outside the roots', ...unreadable(outsideRoots, [tokenFile]) },
+  {
+    name: 'files: a symlink inside the root to the token file',
+    ...unreadable(outsideRoots, [fixture('files-root/token-link')]),
+  },
+  {
+    name: 'files: a symlink to the token file, under a root of /',
+    ...unreadable(forbidden, [fixture('files-root/token-link')], true),
+  },
+  {
+    name: 'files: a hard link to the token file inside the root',
+    ...unreadable(forbidden, [fixture('files-root/token-hardlink')]),
+  },
+  {
+    name: 'files: a symlink inside the root to /proc/self/environ',
+    ...unreadable(forbidden, [fixture('files-root/environ-link')]),
+  },
+  {
+    name: 'files: /proc/self/root/<token file>',
+    ...unreadable(forbidden, [`/proc/self/root${tokenFile}`], true),
+  },
+  { name: 'files: a path outside the roots', ...unreadable(outsideRoots, [fixture('good.txt')]) },
+  {
+    name: 'files: a sibling folder whose name starts with the root',
+    ...unreadable(outsideRoots, [fixture('files-root-sibling/good.txt')]),
+  },
+  {
+    name: 'files: climbing out through a symlink to .. (no .. in the path)',
+    ...unreadable(outsideRoots, [fixture('files-root/up/good.txt')]),
+  },
+  { name: 'files: /dev/zero', ...unreadable(forbidden, ['/dev/zero'], true) },
+  { name: 'files: /sys/...', ...unreadable(forbidden, ['/sys/devices/system/cpu/online'], true) },
+  {
+    name: 'files: a good file, then /dev/zero (nothing is created for the good one)',
+    ...unreadable(/^files\.1: \/dev\/zero may not be read/, [fixture('files-root/ok.txt'), '/dev/zero']),
+  },
   // ---- hubrun run: alternatives
   {
     name: 'run: two apps',
@@ -595,6 +675,8 @@ describe('hostile input is refused at every door, naming the field, with nothing
   let env: PipelineEnv;
   let worker: Worker;
   let workerDone: Promise<void>;
+  let wideWorker: Worker;
+  let wideWorkerDone: Promise<void>;
   let cliEnv: Record<string, string>;
   let baseline: string[];
   let rawStarts = 0;
@@ -606,17 +688,28 @@ describe('hostile input is refused at every door, naming the field, with nothing
       if (text === null) await mkdir(fixture(name), { recursive: true });
       else await writeFile(fixture(name), text);
     }
+    for (const [path, target] of fixtureLinks.symlinks) await symlink(target, path);
+    for (const [path, target] of fixtureLinks.hardLinks) await link(target, path);
     baseline = await snapshot(root);
     env = await startPipelineEnv();
-    worker = await env.createWorker({ outputDir });
+    const secretFiles = [tokenFile, passwordsFile];
+    worker = await env.createWorker({ outputDir, filesRoots: [filesRoot], secretFiles });
     workerDone = worker.run();
+    wideWorker = await env.createWorker({
+      outputDir,
+      taskQueue: `${env.taskQueue}-wide`,
+      filesRoots: ['/'],
+      secretFiles,
+    });
+    wideWorkerDone = wideWorker.run();
     // Were a row let through, the CLI would really start it, on this worker's task queue.
     cliEnv = { TEMPORAL_ADDRESS: env.temporal.address, HUBRUN_TASK_QUEUE: env.taskQueue };
   });
   after(async () => {
     await rm(root, { recursive: true, force: true });
     worker.shutdown();
-    await workerDone;
+    wideWorker.shutdown();
+    await Promise.all([workerDone, wideWorkerDone]);
     await env.close();
   });
 
@@ -648,8 +741,24 @@ describe('hostile input is refused at every door, naming the field, with nothing
     assertSomeProblem(message.replace(/^invalid (pipeline|fan-out) input: /, '').split('; '), error);
   }
 
+  async function refuseByWorker({ files, error, wide }: NonNullable<Row['worker']>): Promise<void> {
+    const taskQueue = wide === true ? `${env.taskQueue}-wide` : env.taskQueue;
+    const handle = await startPipeline(
+      env.client,
+      { workflowId: `${marker}-files-${randomUUID().slice(0, 8)}`, appName: 'invoices', files },
+      { taskQueue },
+    );
+    const err = await within(30_000, `the upload of ${files.join(', ')}`, rejectionOf(handle.result()));
+    assert.equal(failureTypeOf(err), failureTypes.badInput, String(err));
+    const { message } = failureOf(err);
+    assert.match(message, error);
+    assert.ok(!message.includes(secretText), 'the error holds no secret');
+    assert.ok(!message.includes(`PATH=${process.env.PATH ?? ''}`), 'the error holds no environment');
+  }
+
   async function refuse(row: Row): Promise<void> {
     const { taskQueue } = env;
+    if (row.worker) await refuseByWorker(row.worker);
     if (row.cli) await refuseByCli(row.cli);
     if (row.client)
       await refuseByHelper(startPipeline(env.client, row.client.input, { taskQueue }), row.client.error);

@@ -95,6 +95,8 @@ function startWorker(tokenPath: string, taskQueue: string, outputDir: string): W
     TEMPORAL_ADDRESS: temporal.address,
     HUBRUN_TASK_QUEUE: taskQueue,
     HUBRUN_OUTPUT_DIR: outputDir,
+    // The test files and the token file both lie in the temp folder: the token is still never read as a file.
+    HUBRUN_FILES_ROOTS: tmpdir(),
     HUBRUN_METRICS_ADDRESS: 'off',
     // The most talkative level, so the scan sees every log line the worker can write.
     HUBRUN_LOG_LEVEL: 'TRACE',

@@ -84,6 +84,8 @@ export async function startPipelineEnv(options: PipelineEnvOptions = {}): Promis
         requestTimeoutMs: 10_000,
       },
       outputDir,
+      // Test files are written to fresh temp folders (writeLocalFiles), so tests read from there.
+      filesRoots: [tmpdir()],
       workflowBundlePath: codePath,
       ...overrides,
     });

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { EMULATOR_DEFAULT_TOKEN, EmulatorAdmin } from '../../src/emulator';
@@ -121,6 +122,8 @@ export interface WorkerProcessOptions {
   outputDir: string;
   /** @default EMULATOR_DEFAULT_TOKEN */
   token?: string;
+  /** Further settings of the worker's environment (they win over the ones above). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -138,9 +141,12 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       TEMPORAL_ADDRESS: options.temporalAddress,
       HUBRUN_TASK_QUEUE: options.taskQueue,
       HUBRUN_OUTPUT_DIR: options.outputDir,
+      // Test files are written to fresh temp folders (writeLocalFiles), so workers read from there.
+      HUBRUN_FILES_ROOTS: tmpdir(),
       HUBRUN_METRICS_ADDRESS: 'off',
       HUBRUN_WORKFLOW_BUNDLE: await workflowBundle(),
       HUBRUN_LOG_LEVEL: 'INFO',
+      ...options.env,
     }),
   );
   await worker.waitForOutput('hubrun worker started');

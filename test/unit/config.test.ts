@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, realpath, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -93,5 +93,40 @@ describe('AIHUB_API_ROOT', () => {
       problemsOf({ AIHUB_API_ROOT: 'ftp://aihub.example.com/api' }).join('\n'),
       /^AIHUB_API_ROOT: /,
     );
+  });
+});
+
+describe('HUBRUN_FILES_ROOTS and the secret files', () => {
+  it('defaults to the working directory, splits on ":" and takes none', () => {
+    assert.deepEqual(loadConfig({}).filesRoots, [process.cwd()]);
+    assert.deepEqual(loadConfig({ HUBRUN_FILES_ROOTS: '/data/in:/srv/x/' }).filesRoots, [
+      '/data/in',
+      '/srv/x',
+    ]);
+    assert.deepEqual(loadConfig({ HUBRUN_FILES_ROOTS: 'none' }).filesRoots, []);
+  });
+
+  it('refuses a relative folder, naming the variable', () => {
+    assert.throws(
+      () => loadConfig({ HUBRUN_FILES_ROOTS: '/data/in:inbox' }),
+      (err: unknown) =>
+        err instanceof ConfigError && /HUBRUN_FILES_ROOTS: "inbox" is not an absolute path/.test(err.message),
+    );
+  });
+
+  it('lists the token and password files by the path given and by their real path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hubrun-config-'));
+    await writeFile(join(dir, 'token-v2'), 'tok\n');
+    await writeFile(join(dir, 'passwords.json'), '{}');
+    await symlink(join(dir, 'token-v2'), join(dir, 'token'));
+    const config = loadConfig({
+      AIHUB_API_ROOT: 'https://aihub.example.com/api',
+      AIHUB_API_TOKEN_FILE: join(dir, 'token'),
+      AIHUB_PDF_PASSWORDS_FILE: join(dir, 'passwords.json'),
+    });
+    const real = await realpath(dir);
+    for (const path of [join(dir, 'token'), join(real, 'token-v2'), join(real, 'passwords.json')]) {
+      assert.ok(config.secretFiles.includes(path), `${path} in ${config.secretFiles.join(', ')}`);
+    }
   });
 });
