@@ -111,11 +111,12 @@ export function buildResultsPage(
     message: null,
     start_timestamp: run.startNs,
     finish_timestamp: finishNs,
-    // A string here, unlike the run object (aihub-api.md section 3).
-    batch_id: run.batchId === null ? null : String(run.batchId),
     files,
     has_more: offset + files.length < run.files.length,
   };
+  // A string here, unlike the run object (aihub-api.md section 3); the spec does not make it
+  // nullable, so a run without a batch (an input_dir run) leaves it out.
+  if (run.batchId !== null) page.batch_id = String(run.batchId);
   if (run.customKeys) page.keys = { custom: run.customKeys };
   if (run.app.review) page.review_completed = true;
   return page;

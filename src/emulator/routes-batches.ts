@@ -100,9 +100,10 @@ export function registerBatchRoutes(api: FastifyInstance, ctx: EmulatorContext):
     const pageSize = query.page_size ?? listDefaults.batchFilesPageSize;
     const page = names.slice(start, start + pageSize);
     const hasMore = start + page.length < names.length;
+    // The spec types next_page_token as a string, not nullable: the last page leaves it out.
     const answer: ListBatchFilesResponse = {
       nodes: page.map((name) => batchFileNode(batch, name)),
-      next_page_token: hasMore ? String(start + page.length) : null,
+      ...(hasMore ? { next_page_token: String(start + page.length) } : {}),
       has_more: hasMore,
     };
     return sendJson(reply, 200, answer);
