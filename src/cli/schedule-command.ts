@@ -72,7 +72,7 @@ export function addScheduleCommands(
   schedule
     .command('apply')
     .description(
-      "make the namespace's hubrun schedules match FILE: create, update and delete (schedules hubrun did not create are never touched)",
+      "make the namespace's schedules of FILE's set match it: create, update and delete (other sets' schedules, and schedules hubrun did not create, are never touched)",
     )
     .argument('<file>', 'the schedules file (YAML)')
     .option('--dry-run', 'print what would change, change nothing')
@@ -93,7 +93,7 @@ export function addScheduleCommands(
 
   schedule
     .command('list')
-    .description("list hubrun's schedules: state, next action, last pipeline started")
+    .description("list hubrun's schedules: set, state, next action, last pipeline started")
     .option('--all', 'also list schedules hubrun did not create')
     .option('--json', 'print one JSON array')
     .action(async (opts: { all?: boolean; json?: boolean }) => {
@@ -208,9 +208,10 @@ function printListings(listings: ScheduleListing[]): void {
     return;
   }
   const rows = [
-    ['ID', 'STATE', 'NEXT ACTION', 'LAST PIPELINE'],
+    ['ID', 'SET', 'STATE', 'NEXT ACTION', 'LAST PIPELINE'],
     ...listings.map((l) => [
       l.managed ? l.id : `${l.id} (not hubrun's)`,
+      l.set ?? (l.managed ? '- (no set)' : '-'),
       l.paused ? 'paused' : 'active',
       l.nextActionAt ?? '-',
       l.lastAction?.workflowId ?? '-',
@@ -229,6 +230,10 @@ function printListings(listings: ScheduleListing[]): void {
 function printView(view: ScheduleView): void {
   const lines: [string, string][] = [
     ['schedule', `${view.id}${view.managed ? '' : " (not hubrun's)"}`],
+    [
+      'set',
+      view.set ?? (view.managed ? '- (made by an earlier hubrun; a file that lists it adopts it)' : '-'),
+    ],
     ['state', `${view.paused ? 'paused' : 'active'}${view.note ? ` (${view.note})` : ''}`],
     [
       'spec',

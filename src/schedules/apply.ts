@@ -1,19 +1,24 @@
 /**
- * `hubrun schedule apply`: makes the namespace's hubrun schedules match a schedules file.
- * Missing entries are created, changed ones updated, unchanged ones left alone (no update is
- * sent), and schedules hubrun created that the file no longer lists are deleted. Schedules
- * hubrun did not create are never touched; an entry whose id one of them holds stops the apply
- * before anything changes.
+ * `hubrun schedule apply`: makes the namespace's schedules of one set (the file's `set`) match a
+ * schedules file. Missing entries are created, changed ones updated, unchanged ones left alone
+ * (no update is sent), and schedules of the set that the file no longer lists are deleted.
+ * Schedules of other sets, schedules hubrun did not create, and schedules of earlier hubrun
+ * versions (no set: they cannot be attributed) are never deleted; an entry whose id a schedule of
+ * another set or a schedule hubrun did not create holds stops the apply before anything changes.
+ * An entry whose id a schedule of no set holds adopts it: the schedule is recreated in the set.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import type { Client, ScheduleDescription } from '@temporalio/client';
 import type { ScheduleFile } from './schedule-file';
-import { compileSchedule, ENTRY_MEMO_KEY, MANAGED_MEMO_KEY } from './schedule-spec';
+import { compileSchedule, ENTRY_MEMO_KEY, MANAGED_MEMO_KEY, SET_MEMO_KEY } from './schedule-spec';
 import type { CompiledSchedule, EntryMemo, ScheduleTarget } from './schedule-spec';
 
-/** What `apply` did (or, in a dry run, would do) to one schedule. */
-export type ScheduleChangeKind = 'created' | 'updated' | 'unchanged' | 'deleted';
+/**
+ * What `apply` did (or, in a dry run, would do) to one schedule; `adopted`: a schedule of an
+ * earlier hubrun (no set) that an entry names, recreated in the file's set.
+ */
+export type ScheduleChangeKind = 'created' | 'updated' | 'unchanged' | 'deleted' | 'adopted';
 
 /** One line of an apply: the schedule, what happened, and for updates the fields that changed. */
 export interface ScheduleChange {
@@ -23,15 +28,31 @@ export interface ScheduleChange {
   fields: string[];
 }
 
-/** Thrown before anything changes when an entry's id belongs to a schedule hubrun did not create. */
+/** An entry id held by a schedule the file may not change: of another set, or not hubrun's (`set` null). */
+export interface ScheduleConflict {
+  id: string;
+  set: string | null;
+}
+
+/** Thrown before anything changes when an entry's id belongs to another set or to a schedule hubrun did not create. */
 export class ScheduleConflictError extends Error {
-  constructor(readonly ids: string[]) {
+  /** The entry ids at fault. */
+  readonly ids: string[];
+
+  constructor(readonly conflicts: ScheduleConflict[]) {
     super(
-      `schedule${ids.length === 1 ? '' : 's'} ${ids.join(', ')} already exist${ids.length === 1 ? 's' : ''} ` +
-        'and hubrun did not create them; rename the entries or delete those schedules; nothing applied',
+      `${conflicts.map(describeConflict).join('; ')}; rename the entries, or remove them from ` +
+        'where they belong first; nothing applied',
     );
     this.name = 'ScheduleConflictError';
+    this.ids = conflicts.map((c) => c.id);
   }
+}
+
+function describeConflict({ id, set }: ScheduleConflict): string {
+  return set === null
+    ? `schedule ${id} already exists and hubrun did not create it`
+    : `schedule ${id} belongs to set ${set} (another schedules file)`;
 }
 
 /** Options of {@link applySchedules}. */
@@ -47,32 +68,49 @@ export function isManaged(schedule: { memo?: Record<string, unknown> }): boolean
   return schedule.memo?.[MANAGED_MEMO_KEY] === true;
 }
 
-/** Ids of every hubrun schedule in the namespace (from the visibility store, so eventually consistent). */
-export async function managedScheduleIds(client: Client): Promise<string[]> {
+/** The set a hubrun schedule belongs to; null for other schedules and those of earlier hubrun versions. */
+export function scheduleSet(schedule: { memo?: Record<string, unknown> }): string | null {
+  const set = schedule.memo?.[SET_MEMO_KEY];
+  return isManaged(schedule) && typeof set === 'string' ? set : null;
+}
+
+/**
+ * Ids of the hubrun schedules in the namespace, of set `set` only when given (from the
+ * visibility store, so eventually consistent).
+ */
+export async function managedScheduleIds(client: Client, set?: string): Promise<string[]> {
   const ids: string[] = [];
   for await (const summary of client.schedule.list()) {
-    if (isManaged(summary)) ids.push(summary.scheduleId);
+    if (isManaged(summary) && (set === undefined || scheduleSet(summary) === set)) {
+      ids.push(summary.scheduleId);
+    }
   }
   return ids.sort();
 }
 
-/** Makes the namespace's hubrun schedules match `file`; returns one change per entry and deleted schedule. */
+/** Makes the namespace's schedules of the file's set match `file`; returns one change per entry and deleted schedule. */
 export async function applySchedules(
   client: Client,
   file: ScheduleFile,
   options: ApplyOptions,
 ): Promise<ScheduleChange[]> {
   const target: ScheduleTarget = { taskQueue: options.taskQueue };
-  const compiled = file.schedules.map((entry) => compileSchedule(entry, target));
+  const compiled = file.schedules.map((entry) => compileSchedule(entry, target, file.set));
   const planned: { change: ScheduleChange; compiled?: CompiledSchedule }[] = [];
-  const conflicts: string[] = [];
+  const conflicts: ScheduleConflict[] = [];
 
   for (const schedule of compiled) {
     const current = await describeOrUndefined(client, schedule.id);
+    const set = current === undefined ? null : scheduleSet(current);
     if (current === undefined) {
       planned.push({ change: { id: schedule.id, change: 'created', fields: [] }, compiled: schedule });
     } else if (!isManaged(current)) {
-      conflicts.push(schedule.id);
+      conflicts.push({ id: schedule.id, set: null });
+    } else if (set === null) {
+      // An earlier hubrun's schedule: its memo cannot change, so it is recreated in the set.
+      planned.push({ change: { id: schedule.id, change: 'adopted', fields: [] }, compiled: schedule });
+    } else if (set !== file.set) {
+      conflicts.push({ id: schedule.id, set });
     } else {
       const fields = changedFields(current, schedule);
       const change = fields.length > 0 ? 'updated' : 'unchanged';
@@ -81,7 +119,7 @@ export async function applySchedules(
   }
   if (conflicts.length > 0) throw new ScheduleConflictError(conflicts);
   const wanted = new Set(compiled.map((s) => s.id));
-  for (const id of await managedScheduleIds(client)) {
+  for (const id of await managedScheduleIds(client, file.set)) {
     if (!wanted.has(id)) planned.push({ change: { id, change: 'deleted', fields: [] } });
   }
 
@@ -98,6 +136,9 @@ async function carryOut(client: Client, change: ScheduleChange, schedule?: Compi
   const handle = client.schedule.getHandle(change.id);
   if (change.change === 'deleted') {
     await handle.delete();
+  } else if (change.change === 'adopted' && schedule) {
+    await handle.delete();
+    await client.schedule.create(schedule.options);
   } else if (change.change === 'created' && schedule) {
     await client.schedule.create(schedule.options);
   } else if (change.change === 'updated' && schedule) {

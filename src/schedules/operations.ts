@@ -5,7 +5,7 @@
  */
 import { ScheduleNotFoundError } from '@temporalio/client';
 import type { Client, ScheduleDescription, ScheduleHandle, ScheduleOverlapPolicy } from '@temporalio/client';
-import { isManaged } from './apply';
+import { isManaged, scheduleSet } from './apply';
 import { parseBackfillRange } from './backfill-range';
 import type { BackfillRange } from './backfill-range';
 import type { OverlapName } from './schedule-file';
@@ -31,6 +31,8 @@ export interface ScheduleActionView {
 export interface ScheduleListing {
   id: string;
   managed: boolean;
+  /** The set (schedules file) it belongs to; null when not hubrun's or made by an earlier hubrun. */
+  set: string | null;
   paused: boolean;
   note: string | null;
   nextActionAt: string | null;
@@ -41,6 +43,8 @@ export interface ScheduleListing {
 export interface ScheduleView {
   id: string;
   managed: boolean;
+  /** The set (schedules file) it belongs to; null when not hubrun's or made by an earlier hubrun. */
+  set: string | null;
   paused: boolean;
   note: string | null;
   /** The cron expressions as the file wrote them (hubrun schedules only). */
@@ -77,6 +81,7 @@ export async function listSchedules(
     listings.push({
       id: summary.scheduleId,
       managed,
+      set: scheduleSet(summary),
       paused: summary.state.paused,
       note: summary.state.note ?? null,
       nextActionAt: summary.info.nextActionTimes[0]?.toISOString() ?? null,
@@ -184,6 +189,7 @@ function viewOf(d: ScheduleDescription): ScheduleView {
   return {
     id: d.scheduleId,
     managed: isManaged(d),
+    set: scheduleSet(d),
     paused: d.state.paused,
     note: d.state.note ?? null,
     cron: memo?.cron ?? [],

@@ -1,7 +1,8 @@
 /**
  * The schedules file (`schedules.yaml`): its zod schema, and {@link parseScheduleFile}, which
- * checks every entry (cron syntax, time zone, policies, the pipeline input after a trial `{date}`
- * fill) and rejects the whole file, naming each problem as `entry <id or #n>: <field>: message`.
+ * checks the file's `set` (the name of the schedules it owns) and every entry (cron syntax, time
+ * zone, policies, the pipeline input after a trial `{date}` fill) and rejects the whole file,
+ * naming each problem as `set: message` or `entry <id or #n>: <field>: message`.
  */
 import { readFile } from 'node:fs/promises';
 import { DAYS_OF_WEEK, MONTHS } from '@temporalio/client';
@@ -145,10 +146,25 @@ export type ScheduleEntry = z.output<typeof ScheduleEntrySchema>;
 export interface ScheduleFile {
   /** Where it came from (a path), for messages. */
   source: string;
+  /** The set this file owns: `apply` creates, updates and deletes only this set's schedules. */
+  set: string;
   schedules: ScheduleEntry[];
 }
 
-const FileSchema = z.object({ schedules: z.array(z.unknown()) }).strict();
+/** Longest set name (it is kept in each schedule's memo). */
+export const MAX_SET_NAME_CHARS = 100;
+
+/** A set name: letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
+export const ScheduleSetName = z
+  .string({ error: 'give the name of the schedules this file owns, e.g. set: invoices-team' })
+  .max(MAX_SET_NAME_CHARS, `at most ${MAX_SET_NAME_CHARS} characters`)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'letters, digits, ".", "_" and "-", starting with a letter or digit',
+  );
+
+// `set` is checked on its own, so a file without one still has every entry's problems named.
+const FileSchema = z.object({ set: z.unknown().optional(), schedules: z.array(z.unknown()) }).strict();
 
 /** A date for trial-filling `{date}`, so validation sees inputs as long as the real ones. */
 const TRIAL_INSTANT = new Date('2000-01-01T12:00:00Z');
@@ -168,7 +184,7 @@ export function parseScheduleFile(text: string, source: string): ScheduleFile {
       source,
       top.error.issues.map((issue) =>
         issue.code === 'unrecognized_keys'
-          ? `${issue.keys.join(', ')}: unknown field (the file holds one key, schedules)`
+          ? `${issue.keys.join(', ')}: unknown field (the file holds two keys, set and schedules)`
           : issue.path.length === 0
             ? 'expected a mapping with a schedules list'
             : `${fieldName(issue.path)}: ${issue.message}`,
@@ -177,6 +193,8 @@ export function parseScheduleFile(text: string, source: string): ScheduleFile {
   }
 
   const problems: string[] = [];
+  const set = ScheduleSetName.safeParse(top.data.set);
+  if (!set.success) problems.push(...set.error.issues.map((issue) => `set: ${issue.message}`));
   const schedules: ScheduleEntry[] = [];
   const firstIndexOf = new Map<string, number>();
   const idCounts = new Map<unknown, number>();
@@ -195,8 +213,8 @@ export function parseScheduleFile(text: string, source: string): ScheduleFile {
     if (first === undefined) firstIndexOf.set(id, i);
     else problems.push(at(`id: also the id of entry #${first + 1}; ids must be unique`));
   });
-  if (problems.length > 0) throw new ScheduleFileError(source, problems);
-  return { source, schedules };
+  if (problems.length > 0 || !set.success) throw new ScheduleFileError(source, problems);
+  return { source, set: set.data, schedules };
 }
 
 /** Reads and checks a schedules file; throws {@link ScheduleFileError} when it is unreadable or invalid. */

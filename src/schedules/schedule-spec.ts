@@ -14,6 +14,12 @@ import type { CalendarSpecEntry, OverlapName, ScheduleEntry } from './schedule-f
 /** Schedule memo key that marks a schedule as created by `hubrun schedule apply`; others are never touched. */
 export const MANAGED_MEMO_KEY = 'hubrun';
 
+/**
+ * Schedule memo key naming the set (the schedules file's `set`) a schedule belongs to; `apply`
+ * changes only its own set's schedules. Schedules of earlier hubrun versions have none.
+ */
+export const SET_MEMO_KEY = 'hubrunSet';
+
 /** Memo key, on the schedule's action (and so on every pipeline it starts), naming the entry it came from. */
 export const ENTRY_MEMO_KEY = 'hubrunSchedule';
 
@@ -59,8 +65,11 @@ export function scheduledInput(entry: ScheduleEntry): Record<string, unknown> {
   return { ...entry.input, dateTimeZone: entry.timeZone };
 }
 
-/** Compiles `entry` into the options `client.schedule.create` takes (and `update`, minus the memo). */
-export function compileSchedule(entry: ScheduleEntry, target: ScheduleTarget): CompiledSchedule {
+/**
+ * Compiles `entry` of the file whose set is `set` into the options `client.schedule.create`
+ * takes (and `update`, minus the schedule's memo, which Temporal never updates).
+ */
+export function compileSchedule(entry: ScheduleEntry, target: ScheduleTarget, set: string): CompiledSchedule {
   const fields = Object.fromEntries(
     Object.entries(entry)
       .filter(([, value]) => value !== undefined)
@@ -96,7 +105,7 @@ export function compileSchedule(entry: ScheduleEntry, target: ScheduleTarget): C
         pauseOnFailure: entry.pauseOnFailure,
       },
       state: { paused: entry.paused, ...(entry.note !== undefined ? { note: entry.note } : {}) },
-      memo: { [MANAGED_MEMO_KEY]: true },
+      memo: { [MANAGED_MEMO_KEY]: true, [SET_MEMO_KEY]: set },
     },
   };
 }

@@ -55,9 +55,10 @@ describe('schedules declared in a YAML file start pipelines with the date filled
     return result.stdout;
   }
 
-  async function writeSchedules(name: string, schedules: unknown[]): Promise<string> {
+  /** Writes a schedules file of `set` (each test has sets of its own, so none deletes another's). */
+  async function writeSchedules(name: string, schedules: unknown[], set: string = name): Promise<string> {
     const path = join(dir, `${name}.yaml`);
-    await writeFile(path, stringify({ schedules }));
+    await writeFile(path, stringify({ set, schedules }));
     return path;
   }
 
@@ -99,12 +100,13 @@ describe('schedules declared in a YAML file start pipelines with the date filled
     });
     const a = uniqueId('nightly-a');
     const b = uniqueId('nightly-b');
+    const set = uniqueId('nightly');
     const both = [
       entry(a),
       entry(b, { cron: undefined, calendar: { hour: 3, minute: 15 }, timeZone: 'UTC' }),
     ];
 
-    const first = await apply(await writeSchedules('first', both));
+    const first = await apply(await writeSchedules('first', both, set));
     assert.deepEqual(
       first.map((c) => [c.id, c.change]),
       [
@@ -118,7 +120,7 @@ describe('schedules declared in a YAML file start pipelines with the date filled
     assert.equal(created.action.taskQueue, env.taskQueue);
     assert.deepEqual(created.action.args, [{ ...entry(a).input, dateTimeZone: 'Europe/Berlin' }]);
 
-    const again = await ok('schedule', 'apply', await writeSchedules('again', both));
+    const again = await ok('schedule', 'apply', await writeSchedules('again', both, set));
     assert.deepEqual(again.trim().split('\n'), [`unchanged  ${a}`, `unchanged  ${b}`]);
     assert.deepEqual(
       (await describeSchedule(a)).info.lastUpdatedAt,
@@ -130,7 +132,7 @@ describe('schedules declared in a YAML file start pipelines with the date filled
       entry(a, { cron: '30 4 * * *', input: { ...entry(a).input, tags: ['nightly'] } }),
       both[1],
     ];
-    const editedPath = await writeSchedules('edited', edited);
+    const editedPath = await writeSchedules('edited', edited, set);
     const dryRun = await ok('schedule', 'apply', editedPath, '--dry-run');
     assert.deepEqual(dryRun.trim().split('\n'), [`would be updated ${a} (cron, input)`, `unchanged  ${b}`]);
     assert.deepEqual(
@@ -158,7 +160,7 @@ describe('schedules declared in a YAML file start pipelines with the date filled
       const ids = await managedScheduleIds(env.client);
       return ids.includes(a) && ids.includes(b) ? true : undefined;
     });
-    const fourth = await apply(await writeSchedules('removed', [edited[0]]));
+    const fourth = await apply(await writeSchedules('removed', [edited[0]], set));
     assert.deepEqual(
       fourth.map((c) => [c.id, c.change]),
       [
@@ -173,6 +175,143 @@ describe('schedules declared in a YAML file start pipelines with the date filled
       'a schedule hubrun did not create is left alone',
     );
     await env.client.schedule.getHandle(foreign).delete();
+  });
+
+  it("two files of different sets share a namespace: applying one never touches the other's schedules", async () => {
+    const teamA = uniqueId('team-a');
+    const teamB = uniqueId('team-b');
+    const [a1, a2, b1] = [uniqueId('a1'), uniqueId('a2'), uniqueId('b1')];
+    const listed = (...ids: string[]) =>
+      pollUntil(`${ids.join(', ')} listed`, async () => {
+        const all = await managedScheduleIds(env.client);
+        return ids.every((id) => all.includes(id)) ? true : undefined;
+      });
+
+    const fileA = await writeSchedules('team-a', [entry(a1), entry(a2)], teamA);
+    assert.deepEqual(
+      (await apply(fileA)).map((c) => [c.id, c.change]),
+      [
+        [a1, 'created'],
+        [a2, 'created'],
+      ],
+    );
+    // Deletion works from the (eventually consistent) list: wait until A's schedules are in it.
+    await listed(a1, a2);
+    const fileB = await writeSchedules('team-b', [entry(b1)], teamB);
+    assert.deepEqual(
+      (await apply(fileB)).map((c) => [c.id, c.change]),
+      [[b1, 'created']],
+    );
+    await listed(b1);
+    assert.deepEqual(
+      (await apply(fileA)).map((c) => [c.id, c.change]),
+      [
+        [a1, 'unchanged'],
+        [a2, 'unchanged'],
+      ],
+    );
+
+    const fewerA = await writeSchedules('team-a-fewer', [entry(a1)], teamA);
+    assert.deepEqual(
+      (await apply(fewerA)).map((c) => [c.id, c.change]),
+      [
+        [a1, 'unchanged'],
+        [a2, 'deleted'],
+      ],
+    );
+    await assert.rejects(describeSchedule(a2), ScheduleNotFoundError);
+    assert.equal((await describeSchedule(b1)).memo?.hubrunSet, teamB, "B's schedule is untouched");
+    assert.deepEqual(
+      (await apply(fileB)).map((c) => [c.id, c.change]),
+      [[b1, 'unchanged']],
+    );
+    assert.equal((await describeSchedule(a1)).memo?.hubrunSet, teamA, "A's schedule is untouched");
+
+    // An entry whose id another set holds stops the apply, naming that set; nothing changes.
+    const b2 = uniqueId('b2');
+    const grabbing = await writeSchedules('team-b-grab', [entry(b1), entry(b2), entry(a1)], teamB);
+    const refused = await hubrun('schedule', 'apply', grabbing);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.ok(refused.stderr.includes(`${a1} belongs to set ${teamA}`), refused.stderr);
+    assert.match(refused.stderr, /nothing applied/);
+    await assert.rejects(describeSchedule(b2), ScheduleNotFoundError);
+    assert.equal((await describeSchedule(a1)).memo?.hubrunSet, teamA);
+
+    const listings = await pollUntil('the sets listed', async () => {
+      const all = JSON.parse(await ok('schedule', 'list', '--json')) as ScheduleListing[];
+      const mine = all.filter((l) => [a1, b1].includes(l.id));
+      return mine.length === 2 ? mine : undefined;
+    });
+    assert.deepEqual(
+      listings.map((l) => [l.id, l.set]),
+      [
+        [a1, teamA],
+        [b1, teamB],
+      ],
+    );
+    assert.match(await ok('schedule', 'list'), new RegExp(`${a1}\\s+${teamA}`));
+
+    await apply(await writeSchedules('team-a-empty', [], teamA));
+    await apply(await writeSchedules('team-b-empty', [], teamB));
+    await assert.rejects(describeSchedule(a1), ScheduleNotFoundError);
+    await assert.rejects(describeSchedule(b1), ScheduleNotFoundError);
+  });
+
+  it('schedules of an earlier hubrun (no set) are never deleted, and a file that lists one adopts it', async () => {
+    const legacy = uniqueId('legacy');
+    const kept = uniqueId('legacy-kept');
+    for (const id of [legacy, kept]) {
+      // What `schedule apply` created before schedules had sets: memo { hubrun: true } only.
+      await env.client.schedule.create({
+        scheduleId: id,
+        spec: { cronExpressions: ['0 2 * * *'], timezone: 'Europe/Berlin' },
+        action: {
+          type: 'startWorkflow',
+          workflowType: 'aihubRunPipeline',
+          taskQueue: env.taskQueue,
+          workflowId: id,
+          args: [{ ...entry(id).input, dateTimeZone: 'Europe/Berlin' }],
+        },
+        memo: { hubrun: true },
+      });
+    }
+    const set = uniqueId('upgraded');
+    const other = uniqueId('other');
+    await pollUntil('the earlier schedules listed', async () => {
+      const all = await managedScheduleIds(env.client);
+      return all.includes(legacy) && all.includes(kept) ? true : undefined;
+    });
+    assert.deepEqual(
+      (await apply(await writeSchedules('upgraded', [entry(other)], set))).map((c) => [c.id, c.change]),
+      [[other, 'created']],
+    );
+    assert.deepEqual(
+      (await apply(await writeSchedules('upgraded-adopts', [entry(other), entry(legacy)], set))).map((c) => [
+        c.id,
+        c.change,
+      ]),
+      [
+        [other, 'unchanged'],
+        [legacy, 'adopted'],
+      ],
+    );
+    const adopted = await describeSchedule(legacy);
+    assert.equal(adopted.memo?.hubrunSet, set);
+    assert.equal(adopted.spec.timezone, 'Europe/Berlin');
+    await pollUntil('the set listed, the adopted schedule in it', async () => {
+      const all = JSON.parse(await ok('schedule', 'list', '--json')) as ScheduleListing[];
+      const inSet = all.filter((l) => l.set === set).map((l) => l.id);
+      return inSet.includes(legacy) && inSet.includes(other) ? true : undefined;
+    });
+    assert.deepEqual(
+      (await apply(await writeSchedules('upgraded-empty', [], set))).map((c) => [c.id, c.change]),
+      [
+        [legacy, 'deleted'],
+        [other, 'deleted'],
+      ],
+    );
+    assert.equal((await describeSchedule(kept)).memo?.hubrun, true, 'a schedule of no set is left alone');
+    await env.client.schedule.getHandle(kept).delete();
   });
 
   it('a bad file is rejected whole, every problem named, and nothing is applied', async () => {

@@ -34,6 +34,7 @@ const goodEntry = `
 describe('the schedules file', () => {
   it('examples/schedules.yaml is valid, with the documented defaults', async () => {
     const file = parseScheduleFile(await readFile(example, 'utf8'), example);
+    assert.equal(file.set, 'invoices');
     assert.equal(file.schedules.length, 1);
     const [nightly] = file.schedules;
     assert.deepEqual(nightly?.cron, ['0 2 * * *']);
@@ -43,7 +44,7 @@ describe('the schedules file', () => {
   });
 
   it('fills defaults: overlap skip, catch-up window 1d, not paused, no pause on failure', () => {
-    const [entry] = parseScheduleFile(`schedules:${goodEntry}`, 't').schedules;
+    const [entry] = parseScheduleFile(`set: team\nschedules:${goodEntry}`, 't').schedules;
     assert.deepEqual(
       [entry?.overlap, entry?.catchupWindow, entry?.paused, entry?.pauseOnFailure],
       ['skip', 86_400_000, false, false],
@@ -51,7 +52,8 @@ describe('the schedules file', () => {
   });
 
   it('rejects the whole file, naming every entry and field at fault', () => {
-    const problems = problemsOf(`schedules:${goodEntry}
+    const problems = problemsOf(`set: team
+schedules:${goodEntry}
   - id: broken
     cron: ['0 2 * * *', '0 2 * *']
     timeZone: Europe/Berlinn
@@ -88,13 +90,28 @@ describe('the schedules file', () => {
       /^Map keys must be unique at line 3/,
     );
     assert.deepEqual(problemsOf('- id: a\n'), ['expected a mapping with a schedules list']);
-    assert.deepEqual(problemsOf('schedules: []\ndefaults: {}\n'), [
-      'defaults: unknown field (the file holds one key, schedules)',
+    assert.deepEqual(problemsOf('set: team\nschedules: []\ndefaults: {}\n'), [
+      'defaults: unknown field (the file holds two keys, set and schedules)',
     ]);
   });
 
+  it('names the set the file owns, and still checks every entry without one', () => {
+    assert.equal(
+      parseScheduleFile(`set: team-a.nightly_2\nschedules:${goodEntry}`, 't').set,
+      'team-a.nightly_2',
+    );
+    assert.deepEqual(problemsOf(`schedules:${goodEntry.replace('Europe/Berlin', 'Mars/Olympus')}`), [
+      'set: give the name of the schedules this file owns, e.g. set: invoices-team',
+      'entry nightly: timeZone: not an IANA time zone (e.g. Europe/Berlin, UTC)',
+    ]);
+    for (const bad of ['""', "'-team'", "'team a'", "'a/b'", 'x'.repeat(101), '[a]']) {
+      assert.equal(problemsOf(`set: ${bad}\nschedules: []`).length, 1, bad);
+    }
+  });
+
   it('an entry without cron or calendar is refused', () => {
-    const problems = problemsOf(`schedules:
+    const problems = problemsOf(`set: team
+schedules:
   - id: never
     timeZone: UTC
     input: { appId: a, batchId: 1 }`);
@@ -203,21 +220,24 @@ describe('backfill ranges', () => {
 });
 
 describe('compiled schedules', () => {
-  const entryOf = (text: string) => parseScheduleFile(`schedules:${text}`, 't').schedules[0]!;
+  const entryOf = (text: string) => parseScheduleFile(`set: team\nschedules:${text}`, 't').schedules[0]!;
 
   it('hash the same entry the same way, and tell which field changed', () => {
-    const one = compileSchedule(entryOf(goodEntry), { taskQueue: 'q' });
-    const same = compileSchedule(entryOf(goodEntry), { taskQueue: 'q' });
-    const edited = compileSchedule(entryOf(goodEntry.replace('0 2', '0 3')), { taskQueue: 'q' });
+    const one = compileSchedule(entryOf(goodEntry), { taskQueue: 'q' }, 'team');
+    const same = compileSchedule(entryOf(goodEntry), { taskQueue: 'q' }, 'team');
+    const edited = compileSchedule(entryOf(goodEntry.replace('0 2', '0 3')), { taskQueue: 'q' }, 'team');
     assert.equal(one.memo.hash, same.memo.hash);
     assert.notEqual(one.memo.hash, edited.memo.hash);
     const changed = Object.keys(one.memo.fields).filter((k) => one.memo.fields[k] !== edited.memo.fields[k]);
     assert.deepEqual(changed, ['cron']);
-    assert.notEqual(compileSchedule(entryOf(goodEntry), { taskQueue: 'other' }).memo.hash, one.memo.hash);
+    assert.notEqual(
+      compileSchedule(entryOf(goodEntry), { taskQueue: 'other' }, 'team').memo.hash,
+      one.memo.hash,
+    );
   });
 
   it('start the pipeline workflow with the input and its time zone', () => {
-    const { options } = compileSchedule(entryOf(goodEntry), { taskQueue: 'q' });
+    const { options } = compileSchedule(entryOf(goodEntry), { taskQueue: 'q' }, 'team');
     assert.equal(options.action.workflowType, 'aihubRunPipeline');
     assert.equal(options.action.workflowId, 'nightly');
     assert.deepEqual(options.action.args, [
@@ -228,6 +248,6 @@ describe('compiled schedules', () => {
       },
     ]);
     assert.deepEqual(options.spec, { cronExpressions: ['0 2 * * *'], timezone: 'Europe/Berlin' });
-    assert.deepEqual(options.memo, { hubrun: true });
+    assert.deepEqual(options.memo, { hubrun: true, hubrunSet: 'team' });
   });
 });
