@@ -286,7 +286,8 @@ export const ListRunsQuery = z.object({
   deployment_id: z.string().optional(),
   username: z.string().optional(),
   run_id: z.string().optional(),
-  status: z.array(RunStatusValue).optional(),
+  // The documented statuses only: the emulator refuses a filter by a status that does not exist.
+  status: z.array(RunStatus).optional(),
   output_workspaces: z.array(z.string()).optional(),
   from_timestamp: z.coerce.number().int().optional(),
   to_timestamp: z.coerce.number().int().optional(),
