@@ -40,8 +40,10 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, root =
 }
 
 /**
- * Turns a parsed query string into what the schemas expect: `true`/`false` into booleans for the
- * named keys, and single values into one-element arrays for repeatable keys (`status=A&status=B`).
+ * Turns a parsed query string into what the schemas expect: `true`/`false` (in any case, as
+ * Python's `requests` writes `True`; also `1`/`0`) into booleans for the named keys, and single
+ * values into one-element arrays for repeatable keys (`status=A&status=B`). Other text is left
+ * as it is, for the schema to refuse.
  */
 export function normaliseQuery(
   query: unknown,
@@ -49,7 +51,7 @@ export function normaliseQuery(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...(query as Record<string, unknown>) };
   for (const key of spec.booleans ?? []) {
-    const v = out[key];
+    const v = typeof out[key] === 'string' ? out[key].toLowerCase() : out[key];
     if (v === 'true' || v === '1' || v === '') out[key] = true;
     else if (v === 'false' || v === '0') out[key] = false;
   }

@@ -4,17 +4,32 @@
  * give the same `files` entries.
  */
 import { createHash } from 'node:crypto';
-import type { ResultDocument, ResultField, ResultFile, RunResultsPage } from '../aihub/schemas';
+import type {
+  ResultDocument,
+  ResultField,
+  ResultFile,
+  ResultSourceCoordinates,
+  RunResultsPage,
+} from '../aihub/schemas';
 import { fieldIdentifier } from './field-names';
 import type { StoredRun, StoredRunFile } from './state-store';
 import type { AppBehaviour } from './types';
-import { fieldErrorMessage } from './undocumented';
+import { fieldErrorMessage, PAGE_POINTS } from './undocumented';
 
-/** Which optional parts of a result the caller asked for (the `include_*` query flags). */
+/**
+ * Which optional parts of a result the caller asked for, the `include_*` query flags (all
+ * default false, and a part not asked for is left out), as the spec lists them:
+ * `include_confidence_scores` adds documents' `classification_confidence` and fields'
+ * `confidence`; `include_validation_results` documents' `validations.final_result_pass` and
+ * fields' `validations`; `include_review_results` documents' `review_completed` and
+ * `class_edit_history` and fields' `edit_history`; `include_source_info` documents'
+ * `page_layouts` and `post_processed_paths` and fields' `source_coordinates`.
+ */
 export interface ResultOptions {
   confidence: boolean;
   validation: boolean;
   review: boolean;
+  source: boolean;
 }
 
 /** sha256 of the file's digest and the field name: the seed of everything derived for that field. */
@@ -56,6 +71,19 @@ function confidence(byte: number, lo: number): number {
   return Math.round((lo + (byte / 256) * 0.5) * 1000) / 1000;
 }
 
+/** Where a found field sits: a box on one zero-indexed page of the file, in points, from the hash. */
+function sourceBox(h: Buffer, pages: number): ResultSourceCoordinates {
+  const topX = Math.round(((h[10] as number) / 256) * (PAGE_POINTS.width - 200));
+  const topY = Math.round(((h[11] as number) / 256) * (PAGE_POINTS.height - 40));
+  return {
+    top_x: topX,
+    top_y: topY,
+    bottom_x: topX + 40 + ((h[12] as number) % 160),
+    bottom_y: topY + 12,
+    page_number: (h[13] as number) % Math.max(1, pages),
+  };
+}
+
 /** The result entry of one file. */
 export function buildResultFile(file: StoredRunFile, app: AppBehaviour, options: ResultOptions): ResultFile {
   const fields = app.fields.map((name): ResultField => {
@@ -78,11 +106,14 @@ export function buildResultFile(file: StoredRunFile, app: AppBehaviour, options:
         ? {
             valid: false,
             alerts: [
-              { alert_level: 'ERROR', msg: fieldErrorMessage(name), blocked: false, type: 'extraction' },
+              // The spec: alert_level is "always set to FAILURE".
+              { alert_level: 'FAILURE', msg: fieldErrorMessage(name), blocked: false, type: 'extraction' },
             ],
           }
         : { valid: true, alerts: [] };
     }
+    if (options.review) field.edit_history = [];
+    if (options.source) field.source_coordinates = failed ? [] : [sourceBox(h, file.pages)];
     return field;
   });
   const document: ResultDocument = {
@@ -92,7 +123,20 @@ export function buildResultFile(file: StoredRunFile, app: AppBehaviour, options:
   };
   if (options.validation)
     document.validations = { final_result_pass: fields.every((f) => f.value !== 'ERROR') };
-  if (options.review && app.review) document.review_completed = true;
+  // Documents are not classified (class_name null), so there is no classification confidence.
+  if (options.confidence) document.classification_confidence = { model: null };
+  if (options.review) {
+    // Results exist once the run is COMPLETE, so an app with a review step has been reviewed.
+    document.review_completed = app.review !== undefined;
+    document.class_edit_history = [];
+  }
+  if (options.source) {
+    document.page_layouts = Array.from({ length: file.pages }, (_, i) => ({
+      page_number: i,
+      ...PAGE_POINTS,
+    }));
+    document.post_processed_paths = [];
+  }
   return { original_file_name: file.name, input_file_path: file.path, documents: [document] };
 }
 

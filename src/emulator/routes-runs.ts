@@ -21,7 +21,7 @@ import type { RunInput } from './run-inputs';
 import { resolveRunInput } from './run-inputs';
 import type { StoredRun } from './state-store';
 import type { AppBehaviour } from './types';
-import { listDefaults, undocumentedStatus } from './undocumented';
+import { DEFAULT_WORKSPACE, EMULATOR_USER, listDefaults, undocumentedStatus } from './undocumented';
 
 /** Extra fields of a run request kept on the run. */
 interface RunExtras {
@@ -78,6 +78,16 @@ function findRun(ctx: EmulatorContext, runId: string): StoredRun {
   const run = ctx.store.state.runs[runId];
   if (!run) throw new HttpError(undocumentedStatus.unknownRun, `run ${runId} not found`);
   return run;
+}
+
+/**
+ * The workspace a run's output is in, as list runs filters by `output_workspaces`: the
+ * `output_dir`'s (`<org>/<workspace>/fs/...`, which overrides `output_workspace`), else
+ * `output_workspace`, else the caller's personal workspace (the spec's default).
+ */
+function outputWorkspaceOf(run: StoredRun): string {
+  const fromDir = run.outputDir?.replace(/^\/+/, '').split('/')[1];
+  return fromDir || (run.outputWorkspace ?? DEFAULT_WORKSPACE);
 }
 
 /** The request's `IB-Context` header, when it names one. */
@@ -169,6 +179,7 @@ export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): v
       confidence: query.include_confidence_scores ?? false,
       validation: query.include_validation_results ?? false,
       review: query.include_review_results ?? false,
+      source: query.include_source_info ?? false,
     });
     return sendJson(reply, 200, reshapeResultsPage(page, modesOf(ctx, request).resultsShapes, run, offset));
   });
@@ -194,9 +205,10 @@ export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): v
           (query.app_name === undefined || run.app.name === query.app_name) &&
           (query.deployment_id === undefined || run.deploymentId === query.deployment_id) &&
           (query.run_id === undefined || run.id === query.run_id) &&
+          // Every token acts as EMULATOR_USER, so that user started every run.
+          (query.username === undefined || query.username === EMULATOR_USER) &&
           (query.status === undefined || query.status.includes(view.status)) &&
-          (query.output_workspaces === undefined ||
-            (run.outputWorkspace !== null && query.output_workspaces.includes(run.outputWorkspace))),
+          (query.output_workspaces === undefined || query.output_workspaces.includes(outputWorkspaceOf(run))),
       );
     const byStart = (a: StoredRun, b: StoredRun): number => {
       const d = BigInt(a.startNs) - BigInt(b.startNs);

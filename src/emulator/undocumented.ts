@@ -34,10 +34,10 @@ export const listDefaults = {
 /** A deletion job moves one state (PENDING -> RUNNING -> COMPLETE) per poll, or per this many ms. */
 export const JOB_MS_PER_STATE = 100;
 
-/** The user every token acts as: `batch_owner` of batches. */
+/** The user every token acts as: `batch_owner` of batches and the user who starts every run (list runs' `username`). */
 export const EMULATOR_USER = 'emulator-user';
 
-/** The workspace of a batch created without `workspace` (the caller's personal workspace at AI Hub). */
+/** The workspace of a batch created without `workspace`, and of a run's output without `output_workspace` or `output_dir` (the caller's personal workspace at AI Hub). */
 export const DEFAULT_WORKSPACE = 'personal';
 
 /** The built-in drive (documented name), used as the `mount_point` of batches. */
@@ -56,6 +56,9 @@ export function batchPathSuffix(batchId: number): string {
  * sub-folders are not descended into.
  */
 export const INPUT_DIR_RECURSIVE = false;
+
+/** Width and height of every page in results' `page_layouts` (US Letter, in points). */
+export const PAGE_POINTS = { width: 612, height: 792 } as const;
 
 /** `msg` of a run waiting at the review checkpoint. */
 export const REVIEW_WAIT_MSG = 'waiting for human review';
