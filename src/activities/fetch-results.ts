@@ -15,7 +15,9 @@
  */
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { RunResultsPage } from '../aihub';
+import { retryableFailureTypes } from '../shared';
 import type { ResultCounts } from '../shared';
 import type { ActivityDeps } from './deps';
 import { aihubCall } from './failures';
@@ -127,14 +129,22 @@ export function fetchResultsActivity(
                 { signal: ctx.cancellationSignal },
               ),
             );
+            if (page.files.length === 0 && page.has_more === true) {
+              // Nothing to advance the offset by: a retry asks again from the checkpoint.
+              throw ApplicationFailure.create({
+                type: retryableFailureTypes.unavailable,
+                message: `AI Hub answered a results page with no files but has_more at file_offset ${state.fileOffset}`,
+                nonRetryable: false,
+              });
+            }
             const bytes = await writer.append(page.files);
             state = {
               fileOffset: state.fileOffset + page.files.length,
               bytes,
               pages: state.pages + 1,
               counts: page.files.map(countFile).reduce(addCounts, state.counts),
-              // A page with no files cannot advance the offset; stop rather than loop forever.
-              hasMore: (page.has_more ?? false) && page.files.length > 0,
+              // Without has_more, the page with no files is the last one.
+              hasMore: page.has_more ?? page.files.length > 0,
               run: {
                 startTimestamp: page.start_timestamp ?? null,
                 finishTimestamp: page.finish_timestamp ?? null,
