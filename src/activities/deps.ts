@@ -27,4 +27,10 @@ export interface ActivityDeps {
   now?: () => number;
   /** Random numbers in [0, 1), for jitter. @default Math.random */
   random?: () => number;
+  /**
+   * How long after a start call whose outcome is unknown (timeout, lost connection, 5xx) the
+   * start keeps looking for the run it may have created before it may POST again, in ms.
+   * @default 120000
+   */
+  startSettleMs?: number;
 }

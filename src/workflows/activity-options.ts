@@ -18,8 +18,9 @@ const transientRetry: RetryPolicy = {
 };
 
 /**
- * Single AI Hub calls (start a run, which may list runs first): one HTTP timeout is 30 s, so a
- * minute per attempt; a killed worker is noticed after that minute and the retry reconciles.
+ * Single AI Hub calls (looking for a started run or an uploaded batch, which may page a list):
+ * one HTTP timeout is 30 s, so a minute per attempt; a killed worker is noticed after that minute
+ * and the retry looks again.
  */
 export const remoteCall = {
   startToCloseTimeout: '1 minute',
@@ -28,12 +29,21 @@ export const remoteCall = {
 } as const satisfies ActivityOptions;
 
 /**
- * Starting the run: a single call like {@link remoteCall}, but a cancelled pipeline waits for the
- * attempt in flight to end, so that a run its POST created is found afterwards and handled by
- * the cancellation policy instead of being left behind unknown.
+ * Starting the run. One attempt may look for the tagged run across a settle window before it
+ * POSTs (a retry), send one POST (one request timeout, 30 s by default), then look on for up to a
+ * settle window after an unanswered POST (`HUBRUN_START_SETTLE_SECONDS`, 2 minutes by default):
+ * about 5 minutes at most, so 10 minutes start-to-close; an attempt about to outrun it hands its
+ * window to the next attempt, so a longer settle window spans attempts. It heartbeats every 5 s:
+ * a killed worker is noticed within the 20 s heartbeat timeout (not after the 10 minutes), and a
+ * cancellation reaches a settling attempt within the heartbeat throttle (0.8 x 20 s). A cancelled
+ * pipeline waits for the attempt in flight to end, so that a run its POST created is found
+ * afterwards and handled by the cancellation policy instead of being left behind unknown.
  */
 export const startCall = {
-  ...remoteCall,
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20 seconds',
+  scheduleToCloseTimeout: '1 day',
+  retry: transientRetry,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 } as const satisfies ActivityOptions;
 
