@@ -2,10 +2,11 @@
  * `hubrun run`: starts one pipeline, or a fan-out with `--input-dirs FILE`. Everything is
  * checked before anything starts. With `--wait` it shows live progress on stderr and exits 0
  * only when the pipeline (or every child) succeeded; `--json` prints one JSON summary on stdout
- * and nothing else.
+ * and nothing else, also when the pipeline or the fan-out itself fails.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { WorkflowHandle } from '@temporalio/client';
 import { connectClient, startFanOut, startPipeline } from '../client';
 import type { FanOutHandle, PipelineHandle } from '../client';
 import { loadClientConfig } from '../config';
@@ -15,7 +16,7 @@ import { runRequestFromFlags } from './run-flags';
 import type { RunFlags } from './run-flags';
 import { watchFanOut, watchPipeline } from './watch';
 
-/** The one JSON object `run --json` prints for a pipeline. */
+/** The one JSON object `run --json` prints for a pipeline, and for a fan-out that did not finish. */
 export interface RunSummary {
   workflowId: string;
   /** The AI Hub run id, once known. */
@@ -100,12 +101,10 @@ function detachOnInterrupt(workflowId: string): void {
   });
 }
 
-async function finishPipeline(
-  handle: PipelineHandle,
-  flags: { wait?: boolean; json?: boolean },
-): Promise<void> {
-  const started: RunSummary = {
-    workflowId: handle.workflowId,
+/** The summary of a workflow just started: nothing known yet. */
+function startedSummary(workflowId: string): RunSummary {
+  return {
+    workflowId,
     runId: null,
     status: 'STARTED',
     files: null,
@@ -114,6 +113,35 @@ async function finishPipeline(
     fieldErrors: null,
     resultsPath: null,
   };
+}
+
+/**
+ * The summary of a pipeline or fan-out whose result was `err`: `CANCELLED` or `FAILED`, with the
+ * failure type and message; said on stderr too, and the exit code set to 1.
+ */
+async function failureSummary(
+  handle: Pick<WorkflowHandle, 'workflowId' | 'describe'>,
+  err: unknown,
+  known: RunSummary,
+): Promise<RunSummary> {
+  const { type, message } = failureOf(err);
+  const status = (await handle.describe().catch(() => undefined))?.status.name;
+  const summary: RunSummary = {
+    ...known,
+    status: status === 'CANCELLED' ? 'CANCELLED' : 'FAILED',
+    ...(type !== undefined ? { failureType: type } : {}),
+    error: message,
+  };
+  console.error(`hubrun: ${handle.workflowId} ${summary.status}${type ? ` (${type})` : ''}: ${message}`);
+  process.exitCode = 1;
+  return summary;
+}
+
+async function finishPipeline(
+  handle: PipelineHandle,
+  flags: { wait?: boolean; json?: boolean },
+): Promise<void> {
+  const started = startedSummary(handle.workflowId);
   if (!flags.wait) {
     if (flags.json) console.log(JSON.stringify(started));
     else console.log(`started ${handle.workflowId}; follow it with: hubrun status ${handle.workflowId}`);
@@ -128,19 +156,9 @@ async function finishPipeline(
     summary = pipelineSummary(result);
     if (!flags.json) printPipelineResult(result);
   } catch (err) {
-    const { type, message } = failureOf(err);
-    const status = (await handle.describe().catch(() => undefined))?.status.name;
     // A closed pipeline answers its progress query by replay: its AI Hub run id, if it got one.
     const progress = await handle.query<PipelineProgress>(PROGRESS_QUERY).catch(() => undefined);
-    summary = {
-      ...started,
-      runId: progress?.runId ?? null,
-      status: status === 'CANCELLED' ? 'CANCELLED' : 'FAILED',
-      ...(type !== undefined ? { failureType: type } : {}),
-      error: message,
-    };
-    console.error(`hubrun: ${handle.workflowId} ${summary.status}${type ? ` (${type})` : ''}: ${message}`);
-    process.exitCode = 1;
+    summary = await failureSummary(handle, err, { ...started, runId: progress?.runId ?? null });
   }
   if (flags.json) console.log(JSON.stringify(summary));
 }
@@ -171,7 +189,15 @@ async function finishFanOut(handle: FanOutHandle, flags: { wait?: boolean; json?
   if (!flags.json)
     console.error(`waiting for fan-out ${handle.workflowId} (Ctrl-C stops watching, not the fan-out)`);
   detachOnInterrupt(handle.workflowId);
-  const result = await watchFanOut(handle, handle.result());
+  let result: FanOutResult;
+  try {
+    result = await watchFanOut(handle, handle.result());
+  } catch (err) {
+    // The fan-out itself ended (terminated, cancelled, refused its input): the pipeline's shape.
+    const summary = await failureSummary(handle, err, startedSummary(handle.workflowId));
+    if (flags.json) console.log(JSON.stringify(summary));
+    return;
+  }
   const ok = result.failed === 0 && result.cancelled === 0;
   if (flags.json) console.log(JSON.stringify({ ...result, status: ok ? 'COMPLETE' : 'FAILED' }));
   else printFanOutResult(result);

@@ -7,7 +7,7 @@ import type { Worker } from '@temporalio/worker';
 import type { RunSummary } from '../../src/cli/run-command';
 import type { FanOutResult } from '../../src/shared';
 import { quickWait, sampleInvoices, seedBatch, writeLocalFiles } from '../helpers/aihub-fixtures';
-import { runCli } from '../helpers/cli';
+import { outcomeOf, runCli, spawnCli } from '../helpers/cli';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';
 import { pollUntil } from '../helpers/waiting';
@@ -121,6 +121,59 @@ describe('the hubrun CLI against a dev server, the emulator and a worker', () =>
       result.outcomes.map((o) => o.workflowId),
       [`${id}-1`, `${id}-2`, `${id}-3`],
     );
+  });
+
+  /**
+   * Starts `run --input-dirs ... --wait --json` over two folders of an app that stops for review,
+   * waits until the fan-out runs its children, ends it with `end`, and answers the CLI's outcome.
+   */
+  async function fanOutEndedBy(end: (workflowId: string) => Promise<unknown>) {
+    const id = uniqueId('cli-fan-out-ended');
+    const folders = [1, 2].map((n) => `acme/Claims/fs/Instabase Drive/inbox/${id}-${n}`);
+    for (const folder of folders) await env.admin.putDriveFile(`${folder}/a.txt`, files['invoice-001.txt']!);
+    const list = join(await mkdtemp(join(tmpdir(), 'hubrun-cli-')), 'folders.txt');
+    await writeFile(list, folders.join('\n'));
+    const cli = outcomeOf(
+      spawnCli(
+        ['run', '--app', 'invoices-review', '--input-dirs', list, '--id', id, '--wait', '--json'],
+        cliEnv,
+      ),
+    );
+    await pollUntil('the fan-out running its children', async () => {
+      const progress = await env.client.workflow
+        .getHandle(id)
+        .query<{ running: string[] }>('progress')
+        .catch(() => undefined);
+      return progress !== undefined && progress.running.length === 2 ? true : undefined;
+    });
+    await end(id);
+    const { code, stdout, stderr } = await cli;
+    const lines = stdout.trim() === '' ? [] : stdout.trim().split('\n');
+    assert.equal(lines.length, 1, `exactly one line on stdout, got: ${stdout}\nstderr: ${stderr}`);
+    return { id, code, stderr, summary: JSON.parse(lines[0] ?? '') as RunSummary };
+  }
+
+  it('run --input-dirs --wait --json prints one FAILED summary, exit 1, when the fan-out is terminated', async () => {
+    const { id, code, summary } = await fanOutEndedBy((workflowId) =>
+      env.client.workflow.getHandle(workflowId).terminate('operator stopped tonight’s fan-out'),
+    );
+    assert.equal(code, 1);
+    assert.equal(summary.workflowId, id);
+    assert.equal(summary.status, 'FAILED');
+    assert.match(summary.error ?? '', /operator stopped tonight’s fan-out/);
+    for (const key of ['runId', 'files', 'documents', 'fields', 'fieldErrors', 'resultsPath'] as const) {
+      assert.ok(key in summary, `the summary holds ${key}, as a pipeline's does`);
+    }
+  });
+
+  it('run --input-dirs --wait --json prints one CANCELLED summary, exit 1, when the fan-out is cancelled', async () => {
+    const { id, code, summary } = await fanOutEndedBy((workflowId) =>
+      env.client.workflow.getHandle(workflowId).cancel(),
+    );
+    assert.equal(code, 1);
+    assert.equal(summary.workflowId, id);
+    assert.equal(summary.status, 'CANCELLED');
+    assert.equal(typeof summary.error, 'string');
   });
 
   it('exits 1 with the failure type when the AI Hub run fails', async () => {
