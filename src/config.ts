@@ -42,7 +42,7 @@ const EnvSchema = z.object({
   AIHUB_ALLOW_INSECURE_HTTP: optionalText.pipe(z.enum(['true', 'false']).default('false')),
   /** Bearer token for AI Hub (secret). */
   AIHUB_API_TOKEN: optionalText,
-  /** A file holding the bearer token (secret mounts); read once at start-up. */
+  /** A file holding the bearer token (secret mounts); read at start-up, again when it changes or after a 401. */
   AIHUB_API_TOKEN_FILE: optionalText,
   /**
    * A JSON file of passwords of encrypted PDFs, `{"<file name>": "<password>"}` (a secret mount),
@@ -103,7 +103,13 @@ const EnvSchema = z.object({
 /** AI Hub connection settings; `token` is a secret that lives only in worker memory and activities. */
 export interface AihubSettings {
   apiRoot: string;
+  /** The token as read at start-up. */
   token: string;
+  /**
+   * `AIHUB_API_TOKEN_FILE`, when the token came from a file: the worker re-reads it when it
+   * changes and after a 401, so a rotated secret takes effect without a restart.
+   */
+  tokenFile?: string | undefined;
   ibContext: string | undefined;
   requestTimeoutMs: number;
   /** Passwords of encrypted PDFs by file name (`AIHUB_PDF_PASSWORDS_FILE`); secrets, like the token. */
@@ -234,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
         ? {
             apiRoot: data.AIHUB_API_ROOT.replace(/\/+$/, ''),
             token,
+            tokenFile: data.AIHUB_API_TOKEN_FILE,
             ibContext: data.AIHUB_IB_CONTEXT,
             requestTimeoutMs: data.AIHUB_REQUEST_TIMEOUT_MS,
             pdfPasswords,

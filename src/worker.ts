@@ -13,7 +13,7 @@ import {
   makeTelemetryFilterString,
 } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
-import { AihubClient } from './aihub';
+import { AihubClient, FileTokenSource } from './aihub';
 import { createActivities } from './activities';
 import type { ActivityDeps } from './activities';
 import { loadConfig } from './config';
@@ -51,9 +51,11 @@ export interface HubrunWorkerOptions {
 
 /** Builds a worker hosting the pipeline workflows and activities wired to AI Hub. */
 export async function createHubrunWorker(options: HubrunWorkerOptions): Promise<Worker> {
+  const { token, tokenFile } = options.aihub;
   const aihub = new AihubClient({
     apiRoot: options.aihub.apiRoot,
-    token: options.aihub.token,
+    // A token file is followed, so a rotated secret does not fail the pipelines waiting on AI Hub.
+    token: tokenFile !== undefined ? new FileTokenSource(tokenFile, token) : token,
     ibContext: options.aihub.ibContext,
     timeoutMs: options.aihub.requestTimeoutMs,
   });

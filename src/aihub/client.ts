@@ -5,6 +5,7 @@
  * or `AihubSchemaError` (see `errors.ts`).
  */
 import { AihubTransport, type CallOptions } from './http';
+import type { TokenSource } from './token-source';
 import {
   BatchInfo,
   CreateBatchResponse,
@@ -37,8 +38,11 @@ export type { CallOptions } from './http';
 export interface AihubClientOptions {
   /** API root such as `https://aihub.instabase.com/api`; a trailing slash is ignored. */
   apiRoot: string;
-  /** Bearer token; kept in a private field and never put into an error. */
-  token: string;
+  /**
+   * Bearer token, or a {@link TokenSource} whose token may change (a rotated secret file); kept
+   * in private fields and never put into an error.
+   */
+  token: string | TokenSource;
   /** `IB-Context` header value; the header is omitted when unset. */
   ibContext?: string | undefined;
   /** Total time one HTTP request may take, body included, in milliseconds (0: none). @default 30000 */

@@ -1,8 +1,9 @@
 /**
  * The one place that speaks HTTP to AI Hub: builds URLs and headers, enforces the request timeout
  * and the caller's AbortSignal, and turns every outcome into either a parsed body or one of our
- * errors. It never retries and never lets an axios error (which carries the request headers,
- * bearer token included) escape.
+ * errors. It never retries, but for one case: a 401 after which the token source has a newer
+ * token (a rotated secret) sends that request once more with it. It never lets an axios error
+ * (which carries the request headers, bearer token included) escape.
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
@@ -11,6 +12,7 @@ import { AihubHttpError, AihubNetworkError, AihubSchemaError, excerpt } from './
 import { parseLosslessJson } from './lossless-json';
 import { parseRetryAfter } from './retry';
 import { ErrorBody } from './schemas';
+import { tokenSourceOf, type TokenSource } from './token-source';
 
 /** A query parameter value; arrays are sent as repeated parameters (`status=A&status=B`). */
 export type QueryValue =
@@ -36,7 +38,8 @@ export interface AihubRequest {
 /** Connection settings of a {@link AihubTransport}. */
 export interface AihubTransportOptions {
   apiRoot: string;
-  token: string;
+  /** The bearer token, or a source of it that may change (a rotated secret file). */
+  token: string | TokenSource;
   ibContext?: string | undefined;
   timeoutMs: number;
   userAgent: string;
@@ -44,6 +47,9 @@ export interface AihubTransportOptions {
 
 /** Longest delay `setTimeout` honours; a larger (or non-positive) timeout means no timeout. */
 const MAX_TIMER_MS = 2_147_483_647;
+
+/** Tokens remembered for redaction: the current one and those it replaced. */
+const REDACTED_TOKENS = 8;
 
 /** Most schema issues an {@link AihubSchemaError} lists. */
 const MAX_ISSUES = 20;
@@ -76,16 +82,17 @@ export function buildPath(endpoint: EndpointName, params: Record<string, string 
 export class AihubTransport {
   readonly #http: AxiosInstance;
   readonly #apiRoot: string;
-  readonly #token: string;
+  readonly #tokens: TokenSource;
+  /** Every token sent lately, newest last: redacted from whatever text an error carries. */
+  readonly #sentTokens: string[] = [];
   readonly #timeoutMs: number;
 
   constructor(options: AihubTransportOptions) {
     this.#apiRoot = options.apiRoot.replace(/\/+$/, '');
-    this.#token = options.token;
+    this.#tokens = tokenSourceOf(options.token);
     this.#timeoutMs = options.timeoutMs;
     this.#http = axios.create({
       headers: {
-        Authorization: `Bearer ${options.token}`,
         'User-Agent': options.userAgent,
         Accept: 'application/json',
         ...(options.ibContext ? { 'IB-Context': options.ibContext } : {}),
@@ -112,10 +119,14 @@ export class AihubTransport {
     await this.send(request, opts);
   }
 
-  /** Sends `request`; resolves with the status and text body of a 2xx answer, rejects otherwise. */
+  /**
+   * Sends `request`; resolves with the status and text body of a 2xx answer, rejects otherwise.
+   * A 401 after which the token source holds a newer token is sent once more with it (a body
+   * streamed from a file cannot be sent twice: that call fails as a retryable network error
+   * instead, so the activity's next attempt sends the new token); a second 401 is final.
+   */
   async send(request: AihubRequest, opts: CallOptions = {}): Promise<{ status: number; body: string }> {
     const { endpoint } = request;
-    const timeoutMs = opts.timeoutMs ?? this.#timeoutMs;
     if (opts.signal?.aborted) throw new AihubNetworkError(endpoint, 'ABORTED', 'was aborted by the caller');
     if (Buffer.isBuffer(request.bytes?.body) && request.bytes.body.length !== request.bytes.size) {
       throw new RangeError(
@@ -123,34 +134,17 @@ export class AihubTransport {
       );
     }
 
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer =
-      timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS
-        ? setTimeout(() => {
-            timedOut = true;
-            controller.abort();
-          }, timeoutMs)
-        : undefined;
-    const onAbort = (): void => controller.abort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-
-    let res: AxiosResponse<unknown>;
-    try {
-      res = await this.#http.request({
-        method: endpoints[endpoint].method,
-        url: `${this.#apiRoot}${buildPath(endpoint, request.params)}${toQueryString(request.query)}`,
-        headers: this.#bodyHeaders(request),
-        data: request.bytes ? request.bytes.body : jsonText(request.json),
-        signal: controller.signal,
-      });
-    } catch (err) {
-      if (timedOut) throw new AihubNetworkError(endpoint, 'TIMEOUT', `timed out after ${timeoutMs} ms`);
-      if (opts.signal?.aborted) throw new AihubNetworkError(endpoint, 'ABORTED', 'was aborted by the caller');
-      throw this.#networkError(endpoint, err);
-    } finally {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
+    let res = await this.#exchange(request, opts);
+    if (res.status === 401 && this.#tokens.refresh()) {
+      const replayable = request.bytes === undefined || Buffer.isBuffer(request.bytes.body);
+      if (!replayable) {
+        throw new AihubNetworkError(
+          endpoint,
+          'TOKEN_ROTATED',
+          'answered 401 and the token has been rotated since; the next attempt sends the new one',
+        );
+      }
+      res = await this.#exchange(request, opts);
     }
 
     const body = typeof res.data === 'string' ? res.data : '';
@@ -162,6 +156,52 @@ export class AihubTransport {
       this.#errorMessage(body),
       parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()),
     );
+  }
+
+  /** One HTTP exchange with the token current now, under the timeout and the caller's signal. */
+  async #exchange(request: AihubRequest, opts: CallOptions): Promise<AxiosResponse<unknown>> {
+    const { endpoint } = request;
+    const timeoutMs = opts.timeoutMs ?? this.#timeoutMs;
+    const token = this.#currentToken();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer =
+      timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS
+        ? setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, timeoutMs)
+        : undefined;
+    const onAbort = (): void => controller.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.#http.request({
+        method: endpoints[endpoint].method,
+        url: `${this.#apiRoot}${buildPath(endpoint, request.params)}${toQueryString(request.query)}`,
+        headers: { Authorization: `Bearer ${token}`, ...this.#bodyHeaders(request) },
+        data: request.bytes ? request.bytes.body : jsonText(request.json),
+        signal: controller.signal,
+      });
+    } catch (err) {
+      if (timedOut) throw new AihubNetworkError(endpoint, 'TIMEOUT', `timed out after ${timeoutMs} ms`);
+      if (opts.signal?.aborted) throw new AihubNetworkError(endpoint, 'ABORTED', 'was aborted by the caller');
+      throw this.#networkError(endpoint, err);
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The token to send now, remembered for redaction. */
+  #currentToken(): string {
+    const token = this.#tokens.current();
+    if (this.#sentTokens.at(-1) !== token) {
+      const known = this.#sentTokens.indexOf(token);
+      if (known >= 0) this.#sentTokens.splice(known, 1);
+      this.#sentTokens.push(token);
+      if (this.#sentTokens.length > REDACTED_TOKENS) this.#sentTokens.shift();
+    }
+    return token;
   }
 
   #bodyHeaders(request: AihubRequest): Record<string, string> {
@@ -217,8 +257,12 @@ export class AihubTransport {
     return new AihubNetworkError(endpoint, code, `failed: ${detail}`);
   }
 
-  /** Removes the token from text that came from the server or the network stack. */
+  /** Removes every token sent lately from text that came from the server or the network stack. */
   #redact(text: string): string {
-    return this.#token ? text.split(this.#token).join('[redacted]') : text;
+    let redacted = text;
+    for (const token of this.#sentTokens) {
+      if (token !== '') redacted = redacted.split(token).join('[redacted]');
+    }
+    return redacted;
   }
 }

@@ -68,6 +68,11 @@ export class EmulatorAdmin {
     return (await this.request<{ rules: FaultRule[] }>('GET', '/faults')).rules;
   }
 
+  /** Replaces the bearer tokens the API accepts (a rotated secret): others answer 401 from now on. */
+  async setTokens(tokens: string[]): Promise<void> {
+    await this.request('PUT', '/tokens', { tokens });
+  }
+
   /** Replaces the fault rules (an empty list clears them). */
   async setFaults(rules: FaultRule[]): Promise<void> {
     await this.request('PUT', '/faults', { rules });

@@ -14,6 +14,7 @@ import { HttpError, badRequest, parseWith } from './http-util';
 import { uploadBody } from './upload-body';
 
 const FaultsBody = z.object({ rules: z.array(FaultRuleSchema) });
+const TokensBody = z.object({ tokens: z.array(z.string().min(1)).min(1) });
 
 /** Plain JSON (admin answers keep nanosecond timestamps as strings, unlike the API). */
 function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
@@ -53,6 +54,12 @@ export function registerAdminRoutes(admin: FastifyInstance, ctx: EmulatorContext
     }
     await store.save();
     return sendJson(reply, 200, engine.details(run));
+  });
+
+  // Replaces the accepted bearer tokens, as a rotated AI Hub secret would (answers no token).
+  admin.put('/tokens', async (request, reply) => {
+    ctx.settings.tokens = new Set(parseWith(TokensBody, request.body).tokens);
+    return reply.code(204).send();
   });
 
   admin.get('/faults', async (_request, reply) =>
