@@ -1,7 +1,7 @@
 /**
  * The results sink: `<results dir>/<workflow id>/<workflow run id>/results.jsonl` (one line per
- * input file, as AI Hub returned it) and `manifest.json` (run metadata, counts, sha256 of the
- * results file). Each pipeline execution has a folder of its own, so the same workflow id run
+ * input file, as AI Hub returned it: every key at every depth, integers beyond 2^53 as their
+ * exact decimal strings) and `manifest.json` (run metadata, counts, sha256 of the results file). Each pipeline execution has a folder of its own, so the same workflow id run
  * again (the same input folder on another night) never overwrites an earlier execution's results.
  *
  * Every attempt of the paging activity writes only a file of its own,
