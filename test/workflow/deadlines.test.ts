@@ -88,6 +88,6 @@ describe('deadlines mean what they say', () => {
       }),
     );
     assert.equal(failureTypeOf(err), failureTypes.deadlineExceeded);
-    assert.match(String((err as Error).cause?.message), /did not leave processing within 2 s/);
+    assert.match(String((err as { cause?: Error }).cause?.message), /did not leave processing within 2 s/);
   });
 });
