@@ -94,6 +94,38 @@ describe('a slow or lagging AI Hub is never sent a second start call for one pip
     });
   });
 
+  it('a worker stopped while its start settles hands the window to the next attempt, which adopts the run', async () => {
+    // The POST times out after 1 s; AI Hub creates the run 8 s after it arrived. The first worker
+    // stops while settling; the attempt on the second worker looks on from the recorded POST.
+    const faults = [{ endpoint: 'runApp', kind: 'slow-create', latencyMs: 8_000 }] as FaultRule[];
+    await withPipelineEnv(temporal(), { faults }, async (env) => {
+      const batchId = await seedBatch(env.emulator, sampleInvoices(2));
+      const worker = slowHubWorker(env, { requestTimeoutMs: 1_000, settleMs: 20_000 });
+      const handle = await env.withWorker(async () => {
+        const started = await env.start({
+          workflowId: uniqueId('settle-handoff'),
+          appName: 'invoices',
+          batchId,
+          wait: quickWait,
+        });
+        await pollUntil('the start to settle after its timed-out POST', async () => {
+          const { counts } = await env.admin.calls();
+          return counts.runApp === 1 && counts.listRuns >= 1 ? true : undefined;
+        });
+        return started;
+      }, worker);
+      assert.equal((await env.admin.runs()).length, 0, 'the first worker stopped before the run existed');
+      const result = await env.withWorker(
+        () => within(90_000, 'the pipeline completing', handle.result()),
+        worker,
+      );
+      assert.equal(await startCalls(env), 1, 'the run was POSTed once');
+      const runs = await env.admin.runs();
+      assert.equal(runs.length, 1, `AI Hub holds ${runs.length} runs`);
+      assert.equal(result.runId, runs[0]?.id);
+    });
+  });
+
   it('a 429 on the start call is retried without settling: AI Hub refused it, so no run exists', async () => {
     const faults: FaultRule[] = [
       { endpoint: 'runApp', kind: 'error', status: 429, retryAfterSeconds: 1, times: 1 },
