@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// The `hubrun` command: runs the compiled CLI when built (production), else the TypeScript sources through tsx.
+// The `hubrun` command: runs the compiled CLI in dist/. In a checkout, `npm ci` builds it and
+// `npm run build` rebuilds it (npm test and npm run demo rebuild it when needed); a build older
+// than the sources in src/ is refused rather than run.
+'use strict';
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
-const built = join(__dirname, '..', 'dist', 'cli', 'main.js');
-if (existsSync(built)) {
-  require(built).run(process.argv);
-} else {
-  require('tsx/cjs');
-  require(join(__dirname, '..', 'src', 'cli', 'main.ts')).run(process.argv);
+const root = join(__dirname, '..');
+if (existsSync(join(root, 'src'))) {
+  const stale = require('../scripts/dist-freshness.js').staleReason(root);
+  if (stale !== undefined) {
+    process.stderr.write(`hubrun: ${stale}: run \`npm run build\`\n`);
+    process.exit(1);
+  }
 }
+require(join(root, 'dist', 'cli', 'main.js')).run(process.argv);

@@ -1,13 +1,18 @@
-/** Writes the prebuilt workflow bundle the production worker loads (`dist/workflow-bundle.js`). */
+/**
+ * Writes the prebuilt workflow bundle the production worker loads (`dist/workflow-bundle.js`), or
+ * `<folder>/workflow-bundle.js` when given a folder (scripts/build.mjs builds into a folder of its own).
+ */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
 async function main(): Promise<void> {
   const root = resolve(__dirname, '..');
   const { code } = await bundleWorkflowCode({ workflowsPath: join(root, 'src', 'workflows', 'index.ts') });
-  await mkdir(join(root, 'dist'), { recursive: true });
-  const out = join(root, 'dist', 'workflow-bundle.js');
+  // Where the production image expects it.
+  const imagePath = join(root, 'dist', 'workflow-bundle.js');
+  const out = process.argv[2] === undefined ? imagePath : join(process.argv[2], basename(imagePath));
+  await mkdir(dirname(out), { recursive: true });
   await writeFile(out, code);
   console.log(`workflow bundle: ${out} (${Math.round(code.length / 1024)} KiB)`);
 }

@@ -1,80 +1,178 @@
 /**
  * The `hubrun` command line. Each command has `--help`; errors go to stderr with a non-zero
  * exit (2 for bad usage), and nothing is started when the input is wrong.
+ *
+ * A command's module loads only when that command runs: `hubrun --help` and `--version` load
+ * commander and nothing else, `status` loads the Temporal client but not the worker's native
+ * bridge, and only `emulator`, `dev` and `demo` load fastify. The others appear in the command
+ * list by name and summary alone.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config';
+import type * as ConfigModule from '../config';
 import type * as EmulatorModule from '../emulator/main';
 import type * as WorkerModule from '../worker';
 import type * as DemoModule from './demo';
-import { addInspectCommands } from './inspect-commands';
-import { addRunCommand } from './run-command';
-import { addScheduleCommands } from './schedule-command';
+import type * as InspectModule from './inspect-commands';
+import type * as RunModule from './run-command';
+import type * as ScheduleModule from './schedule-command';
 import { UsageError } from './usage-error';
 
+/** One row of the command table: the commands one module adds, and how to add them. */
+interface CommandGroup {
+  /** Command names with the one-line summary `hubrun --help` lists. */
+  commands: Readonly<Record<string, string>>;
+  /** Loads the module and adds its commands in full (options, arguments, action). */
+  add(cli: Command): void;
+  /** False where the group's code is not installed (the emulator and dev stack outside a checkout). */
+  available?: () => boolean;
+}
+
 /*
- * The worker, the emulator and the local stack load only when their command runs: they pull in
- * the Temporal worker's native bridge and fastify, which `run`, `status` and the others never
- * need. `require`, not `import()`: from source, bin/hubrun.js loads TypeScript through tsx's
- * CommonJS hook, which dynamic imports bypass.
+ * `require`, not `import()`: from source, tests load TypeScript through tsx's CommonJS hook,
+ * which dynamic imports bypass.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
-const worker = (): typeof WorkerModule => require('../worker') as typeof WorkerModule;
-const emulator = (): typeof EmulatorModule => require('../emulator/main') as typeof EmulatorModule;
-const demo = (): typeof DemoModule => require('./demo') as typeof DemoModule;
+const load = {
+  run: (): typeof RunModule => require('./run-command') as typeof RunModule,
+  inspect: (): typeof InspectModule => require('./inspect-commands') as typeof InspectModule,
+  schedule: (): typeof ScheduleModule => require('./schedule-command') as typeof ScheduleModule,
+  worker: (): typeof WorkerModule => require('../worker') as typeof WorkerModule,
+  emulator: (): typeof EmulatorModule => require('../emulator/main') as typeof EmulatorModule,
+  demo: (): typeof DemoModule => require('./demo') as typeof DemoModule,
+  config: (): typeof ConfigModule => require('../config') as typeof ConfigModule,
+};
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-function program(): Command {
+/**
+ * The emulator and the local stack are development tools: the published package leaves their
+ * code out (package.json `files`) and a production install lacks fastify, so their commands
+ * exist only where both resolve.
+ */
+function devToolsInstalled(): boolean {
+  try {
+    require.resolve('../emulator/main');
+    require.resolve('fastify');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const commandTable: readonly CommandGroup[] = [
+  {
+    commands: { run: 'start a pipeline or a fan-out' },
+    add: (cli) => load.run().addRunCommand(cli),
+  },
+  {
+    commands: {
+      status: "a pipeline's or fan-out's progress",
+      results: "a finished pipeline's or fan-out's summary",
+      cancel: 'cancel a pipeline or fan-out',
+      list: 'pipelines and fan-outs, newest first',
+    },
+    add: (cli) => load.inspect().addInspectCommands(cli),
+  },
+  {
+    commands: { schedule: 'Temporal Schedules declared in a YAML file' },
+    add: (cli) => void load.schedule().addScheduleCommands(cli),
+  },
+  {
+    commands: { worker: 'run a worker against the configured Temporal and AI Hub' },
+    add: (cli) => {
+      cli
+        .command('worker')
+        .description(
+          'run a worker against the configured Temporal and AI Hub (see the environment table in README.md)',
+        )
+        .action(() => load.worker().main());
+    },
+  },
+  {
+    commands: { emulator: 'the local AI Hub emulator alone' },
+    available: devToolsInstalled,
+    add: (cli) => {
+      cli
+        .command('emulator')
+        .description('run the local AI Hub emulator alone (hubrun emulator --help for its options)')
+        .helpOption(false)
+        .allowUnknownOption()
+        .allowExcessArguments()
+        .action((_opts: unknown, command: Command) =>
+          load.emulator().main(['node', 'hubrun emulator', ...command.args]),
+        );
+    },
+  },
+  {
+    commands: {
+      dev: 'the local stack (Temporal dev server, emulator, worker) until Ctrl-C',
+      demo: 'the local stack plus one pipeline over examples/invoices',
+    },
+    available: devToolsInstalled,
+    add: (cli) => {
+      cli
+        .command('dev')
+        .description(
+          'start the local stack: Temporal dev server (UI on :8233), the AI Hub emulator unless AIHUB_API_ROOT is set, and a worker',
+        )
+        .action(() => load.demo().runDev());
+      cli
+        .command('demo')
+        .description(
+          'the local stack plus one pipeline over examples/invoices, with live progress and the summary',
+        )
+        .action(() => load.demo().runDemo());
+    },
+  },
+];
+
+/** `hubrun <version> (Temporal TypeScript SDK <version>, Node.js <version>)`. */
+export function versionLine(): string {
+  const versionOf = (packageJson: string): string =>
+    (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+  const own = versionOf(join(__dirname, '..', '..', 'package.json'));
+  const sdk = versionOf(join(dirname(require.resolve('@temporalio/client')), '..', 'package.json'));
+  return `hubrun ${own} (Temporal TypeScript SDK ${sdk}, Node.js ${process.version})`;
+}
+
+/** The command `argv` names (`hubrun help X` names X), if any. */
+function commandNamed(argv: readonly string[]): string | undefined {
+  const [first, second] = argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  return first === 'help' ? second : first;
+}
+
+/** The program, with the named command's group added in full and the others listed by summary. */
+function program(argv: readonly string[]): Command {
   const cli = new Command('hubrun')
     .description('Durable orchestrator for Instabase AI Hub batch runs, on Temporal')
+    .version(versionLine(), '-V, --version', 'print the versions of hubrun, the Temporal SDK and Node.js')
     .exitOverride();
-  addRunCommand(cli);
-  addInspectCommands(cli);
-  addScheduleCommands(cli);
-
-  cli
-    .command('worker')
-    .description(
-      'run a worker against the configured Temporal and AI Hub (see the environment table in README.md)',
-    )
-    .action(() => worker().main());
-
-  cli
-    .command('emulator')
-    .description('run the local AI Hub emulator alone (hubrun emulator --help for its options)')
-    .helpOption(false)
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action((_opts: unknown, command: Command) =>
-      emulator().main(['node', 'hubrun emulator', ...command.args]),
-    );
-
-  cli
-    .command('dev')
-    .description(
-      'start the local stack: Temporal dev server (UI on :8233), the AI Hub emulator unless AIHUB_API_ROOT is set, and a worker',
-    )
-    .action(() => demo().runDev());
-
-  cli
-    .command('demo')
-    .description(
-      'the local stack plus one pipeline over examples/invoices, with live progress and the summary',
-    )
-    .action(() => demo().runDemo());
+  const named = commandNamed(argv);
+  for (const group of commandTable) {
+    if (group.available !== undefined && !group.available()) continue;
+    if (named !== undefined && named in group.commands) {
+      group.add(cli);
+      continue;
+    }
+    for (const [name, summary] of Object.entries(group.commands)) {
+      cli.command(name).description(summary);
+    }
+  }
   return cli;
 }
 
 /** Parses `argv` (node-style) and runs the command; sets the exit code on failure. */
 export async function run(argv: string[]): Promise<void> {
   try {
-    await program().parseAsync(argv);
+    await program(argv).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (err instanceof UsageError || err instanceof ConfigError) {
+    // A ConfigError means a command has loaded the configuration module, so this costs nothing then.
+    if (err instanceof UsageError || err instanceof load.config().ConfigError) {
       console.error(`hubrun: ${err.message}`);
       process.exitCode = 2;
       return;

@@ -1,0 +1,35 @@
+// Whether dist/ was built from the sources now in src/: bin/hubrun.js refuses a stale build in a
+// checkout, and scripts/build.mjs --if-stale rebuilds one. The build stamp (dist/build-stamp.json)
+// records when the build started; a source file changed since then makes the build stale.
+'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, loaded before any build exists */
+const { readdirSync, readFileSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+
+/** The stamp's name inside dist/. */
+const STAMP = 'build-stamp.json';
+
+/** Files besides src/ whose change means a rebuild. */
+const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.build.json'];
+
+/**
+ * Why the build in `<root>/dist` does not match `<root>/src`, or undefined when it does.
+ * @param {string} root the checkout
+ * @returns {string | undefined}
+ */
+function staleReason(root) {
+  let startedAt;
+  try {
+    startedAt = JSON.parse(readFileSync(join(root, 'dist', STAMP), 'utf8')).startedAt;
+  } catch {
+    return 'hubrun is not built (dist/ is missing or incomplete)';
+  }
+  const sources = readdirSync(join(root, 'src'), { recursive: true }).map((f) => join('src', String(f)));
+  for (const file of [...sources, ...BUILD_INPUTS]) {
+    const stat = statSync(join(root, file), { throwIfNoEntry: false });
+    if (stat?.isFile() && stat.mtimeMs > startedAt) return `${file} changed after the last build`;
+  }
+  return undefined;
+}
+
+module.exports = { STAMP, staleReason };
