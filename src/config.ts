@@ -14,6 +14,9 @@ import { DEFAULT_TASK_QUEUE } from './shared';
 /** Workflows a worker caches unless `HUBRUN_MAX_CACHED_WORKFLOWS` says otherwise. */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
 
+/** Seconds a stopping worker waits beyond one AI Hub request timeout unless `HUBRUN_SHUTDOWN_GRACE_SECONDS` says otherwise. */
+export const SHUTDOWN_GRACE_MARGIN_SECONDS = 30;
+
 /** Thrown when the environment is invalid; `problems` lists every variable at fault. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -96,6 +99,15 @@ const EnvSchema = z.object({
   HUBRUN_MAX_CACHED_WORKFLOWS: optionalText.pipe(
     z.coerce.number<string | undefined>().int().min(0).max(100_000).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   ),
+  /**
+   * Seconds a stopping worker (SIGTERM, SIGINT) lets its activities in flight finish before it
+   * cancels them (`shutdownGraceTime`); they are then retried, from their last heartbeat, on
+   * another worker. Give container orchestrators a longer stop timeout than this.
+   * @default AIHUB_REQUEST_TIMEOUT_MS + 30 s (60 with the defaults): one AI Hub request and its handling
+   */
+  HUBRUN_SHUTDOWN_GRACE_SECONDS: optionalText.pipe(
+    z.coerce.number<string | undefined>().min(0).max(3600).optional(),
+  ),
   /** Worker log level. @default 'INFO' */
   HUBRUN_LOG_LEVEL: optionalText.pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO')),
 });
@@ -150,6 +162,8 @@ export interface Config extends ClientConfig {
   maxAihubCallsPerSecond: number | undefined;
   workflowBundlePath: string | undefined;
   maxCachedWorkflows: number;
+  /** `HUBRUN_SHUTDOWN_GRACE_SECONDS` in milliseconds: how long a stopping worker lets activities finish. */
+  shutdownGraceMs: number;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
@@ -257,6 +271,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxAihubCallsPerSecond: data.HUBRUN_MAX_AIHUB_CALLS_PER_SECOND,
     workflowBundlePath: data.HUBRUN_WORKFLOW_BUNDLE,
     maxCachedWorkflows: data.HUBRUN_MAX_CACHED_WORKFLOWS,
+    shutdownGraceMs: Math.round(
+      (data.HUBRUN_SHUTDOWN_GRACE_SECONDS ??
+        data.AIHUB_REQUEST_TIMEOUT_MS / 1000 + SHUTDOWN_GRACE_MARGIN_SECONDS) * 1000,
+    ),
     logLevel: data.HUBRUN_LOG_LEVEL,
   };
   return Object.freeze(config);

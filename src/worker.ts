@@ -2,7 +2,8 @@
  * The hubrun worker: hosts the pipeline workflows and their activities on one task queue.
  * `hubrun worker` runs it against the configured Temporal and AI Hub; `hubrun dev` runs it
  * against the local stack; tests build it with {@link createHubrunWorker}. It shuts down
- * gracefully on SIGINT/SIGTERM (in-flight activities finish or are retried elsewhere), serves
+ * gracefully on SIGINT/SIGTERM (activities in flight get `HUBRUN_SHUTDOWN_GRACE_SECONDS` to
+ * finish, then are cancelled and retried elsewhere), serves
  * Prometheus metrics, and in production loads a prebuilt workflow bundle.
  */
 import {
@@ -18,6 +19,9 @@ import { createActivities } from './activities';
 import type { ActivityDeps } from './activities';
 import { loadConfig } from './config';
 import type { AihubSettings, Config } from './config';
+
+/** A stopping worker's grace for activities in flight unless told: the configuration's default. */
+const DEFAULT_SHUTDOWN_GRACE_MS = 60_000;
 
 /** Everything a worker needs besides its Temporal connection. */
 export interface HubrunWorkerOptions {
@@ -38,6 +42,11 @@ export interface HubrunWorkerOptions {
   workflowBundlePath?: string | undefined;
   /** Cap on AI Hub calls per second across every worker of the task queue (enforced by the server). */
   maxAihubCallsPerSecond?: number | undefined;
+  /**
+   * How long a stopping worker lets its activities in flight finish before cancelling them
+   * (`HUBRUN_SHUTDOWN_GRACE_SECONDS`). @default 60000
+   */
+  shutdownGraceMs?: number | undefined;
   /** Extra worker options (tests tune caches and concurrency). */
   tuning?: Partial<
     Pick<
@@ -74,6 +83,8 @@ export async function createHubrunWorker(options: HubrunWorkerOptions): Promise<
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities,
+    // Without it the SDK cancels activities in flight at once on SIGTERM; with it they finish.
+    shutdownGraceTime: options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
     ...(options.workflowBundlePath !== undefined
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('./workflows') }),
@@ -116,6 +127,7 @@ export function createConfiguredWorker(
     secretFiles: config.secretFiles,
     workflowBundlePath: config.workflowBundlePath,
     maxAihubCallsPerSecond: config.maxAihubCallsPerSecond,
+    shutdownGraceMs: config.shutdownGraceMs,
     tuning: { maxCachedWorkflows: config.maxCachedWorkflows },
   });
 }
