@@ -24,7 +24,7 @@ interface Dependency {
 
 interface Service {
   image?: string;
-  build?: string | { context?: string; dockerfile?: string };
+  build?: string | { context?: string; dockerfile?: string; target?: string };
   profiles?: string[];
   depends_on?: Record<string, Dependency> | string[];
   environment?: Record<string, string | number | boolean | null> | string[];
@@ -224,7 +224,7 @@ void describe('docker-compose.yml', () => {
     assert.deepEqual(Object.keys(dependenciesOf('emulator')), [], 'the emulator needs nothing');
   });
 
-  void it('builds the worker from the Dockerfile, and the emulator runs the same image', () => {
+  void it("builds the worker from the Dockerfile, and the emulator from the same Dockerfile's emulator stage", () => {
     const worker = service('worker');
     const build = typeof worker.build === 'string' ? { context: worker.build } : worker.build;
     assert.equal(build?.context, '.');
@@ -233,9 +233,14 @@ void describe('docker-compose.yml', () => {
     assert.ok(existsSync(dockerfile));
     assert.equal(worker.entrypoint, undefined, 'the worker runs the image entrypoint');
     assert.equal(worker.command, undefined, 'the worker runs the image command (`worker`)');
+    assert.equal(build.target, undefined, 'the worker is the default (last) stage');
     const emulator = service('emulator');
-    assert.equal(emulator.image, worker.image);
-    assert.deepEqual(emulator.build, worker.build);
+    assert.notEqual(emulator.image, worker.image, 'the worker image carries no emulator');
+    assert.deepEqual(emulator.build, { ...build, target: 'emulator' });
+    assert.ok(
+      stages.some((stage) => stage.name === 'emulator' && stage !== stages.at(-1)),
+      'the Dockerfile has an emulator stage before the runtime',
+    );
     assert.equal(asList(emulator.command)[0], 'emulator');
   });
 
@@ -440,10 +445,10 @@ const stages = parseDockerfile(readRepoFile('Dockerfile'));
 const runtime = stages.at(-1)!;
 
 void describe('Dockerfile', () => {
-  void it('builds in one stage and runs a slim Node 20 image with production dependencies only', () => {
+  void it('builds in one stage and runs a slim Node 24 (LTS) image with production dependencies only', () => {
     assert.ok(stages.length >= 2, 'multi-stage');
     for (const stage of stages) assert.ok(isPinned(stage.image), `FROM ${stage.image} is pinned`);
-    assert.match(runtime.image, /^node:20\.\d+\.\d+-[\w-]*slim$/);
+    assert.match(runtime.image, /^node:24\.\d+\.\d+-[\w-]*slim$/);
 
     const build = stages.find((stage) => argsOf(stage, 'RUN').some((run) => run.includes('npm run build')));
     assert.ok(
