@@ -75,6 +75,19 @@ const EnvSchema = z.object({
    * there, so a pipeline could upload what another program left behind.
    */
   HUBRUN_FILES_ROOTS: optionalText,
+  /**
+   * Folders besides `HUBRUN_OUTPUT_DIR` under which a pipeline's `resultsDir` may lie, absolute
+   * paths separated by `:` (as `HUBRUN_FILES_ROOTS`). @default none: results only under the output folder
+   */
+  HUBRUN_RESULTS_ROOTS: optionalText,
+  /**
+   * Seconds the start activity keeps looking for the run of a POST whose outcome is unknown
+   * (timeout, lost connection, 5xx) before it may POST again; AI Hub has no idempotency key, so
+   * a shorter settle risks a second billed run when AI Hub lists new runs late. @default 120
+   */
+  HUBRUN_START_SETTLE_SECONDS: optionalText.pipe(
+    z.coerce.number<string | undefined>().min(0).max(86_400).default(120),
+  ),
   /** Where fetched results are written, `<dir>/<workflow id>/`. @default './hubrun-output' */
   HUBRUN_OUTPUT_DIR: optionalText.pipe(z.string().default('./hubrun-output')),
   /** Prometheus metrics bind address of the worker (`host:port`); `off` disables. @default '127.0.0.1:9464' */
@@ -158,6 +171,10 @@ export interface Config extends ClientConfig {
   filesRoots: readonly string[];
   /** The files named by {@link secretFileVariables}, as absolute and as real paths. */
   secretFiles: readonly string[];
+  /** `HUBRUN_RESULTS_ROOTS`: absolute folders besides `outputDir` where `resultsDir` may lie. */
+  resultsRoots: readonly string[];
+  /** `HUBRUN_START_SETTLE_SECONDS` in milliseconds. */
+  startSettleMs: number;
   metricsAddress: string | undefined;
   maxAihubCallsPerSecond: number | undefined;
   workflowBundlePath: string | undefined;
@@ -239,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }
   }
 
+  const resultsRoots = folderList('HUBRUN_RESULTS_ROOTS', parsed.data?.HUBRUN_RESULTS_ROOTS, [], problems);
   const filesRoots = folderList(
     'HUBRUN_FILES_ROOTS',
     parsed.data?.HUBRUN_FILES_ROOTS,
@@ -267,6 +285,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     outputDir: resolve(data.HUBRUN_OUTPUT_DIR),
     filesRoots,
     secretFiles: secretFilesOf(env),
+    resultsRoots,
+    startSettleMs: Math.round(data.HUBRUN_START_SETTLE_SECONDS * 1000),
     metricsAddress: data.HUBRUN_METRICS_ADDRESS === 'off' ? undefined : data.HUBRUN_METRICS_ADDRESS,
     maxAihubCallsPerSecond: data.HUBRUN_MAX_AIHUB_CALLS_PER_SECOND,
     workflowBundlePath: data.HUBRUN_WORKFLOW_BUNDLE,

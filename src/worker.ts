@@ -38,6 +38,13 @@ export interface HubrunWorkerOptions {
   filesRoots?: readonly string[] | undefined;
   /** The worker's secret files, never uploaded even from under a files root. @default [] */
   secretFiles?: readonly string[] | undefined;
+  /** Folders besides `outputDir` where a pipeline's `resultsDir` may lie (`HUBRUN_RESULTS_ROOTS`). @default [] */
+  resultsRoots?: readonly string[] | undefined;
+  /**
+   * How long the start keeps looking for the run of a POST whose outcome is unknown before it
+   * POSTs again (`HUBRUN_START_SETTLE_SECONDS`), in ms. @default 120000
+   */
+  startSettleMs?: number | undefined;
   /** A prebuilt workflow bundle; unset: the workflows are bundled from source at start-up. */
   workflowBundlePath?: string | undefined;
   /** Cap on AI Hub calls per second across every worker of the task queue (enforced by the server). */
@@ -75,6 +82,8 @@ export async function createHubrunWorker(options: HubrunWorkerOptions): Promise<
     outputDir: options.outputDir,
     filesRoots: options.filesRoots ?? [process.cwd()],
     secretFiles: options.secretFiles ?? [],
+    ...(options.resultsRoots !== undefined ? { resultsRoots: options.resultsRoots } : {}),
+    ...(options.startSettleMs !== undefined ? { startSettleMs: options.startSettleMs } : {}),
     pdfPasswords: options.aihub.pdfPasswords,
     ...options.deps,
   });
@@ -125,6 +134,8 @@ export function createConfiguredWorker(
     outputDir: config.outputDir,
     filesRoots: config.filesRoots,
     secretFiles: config.secretFiles,
+    resultsRoots: config.resultsRoots,
+    startSettleMs: config.startSettleMs,
     workflowBundlePath: config.workflowBundlePath,
     maxAihubCallsPerSecond: config.maxAihubCallsPerSecond,
     shutdownGraceMs: config.shutdownGraceMs,

@@ -130,3 +130,34 @@ describe('HUBRUN_FILES_ROOTS and the secret files', () => {
     }
   });
 });
+
+describe('settings the worker passes on', () => {
+  it('HUBRUN_RESULTS_ROOTS: none by default, absolute folders split on ":"', () => {
+    assert.deepEqual(loadConfig({}).resultsRoots, []);
+    assert.deepEqual(loadConfig({ HUBRUN_RESULTS_ROOTS: '/mnt/a:/mnt/b' }).resultsRoots, [
+      '/mnt/a',
+      '/mnt/b',
+    ]);
+    assert.throws(
+      () => loadConfig({ HUBRUN_RESULTS_ROOTS: 'out' }),
+      /HUBRUN_RESULTS_ROOTS: "out" is not an absolute path/,
+    );
+  });
+
+  it('HUBRUN_START_SETTLE_SECONDS: 120 s by default, 0 allowed, negative refused', () => {
+    assert.equal(loadConfig({}).startSettleMs, 120_000);
+    assert.equal(loadConfig({ HUBRUN_START_SETTLE_SECONDS: '0' }).startSettleMs, 0);
+    assert.equal(loadConfig({ HUBRUN_START_SETTLE_SECONDS: '2.5' }).startSettleMs, 2_500);
+    assert.throws(() => loadConfig({ HUBRUN_START_SETTLE_SECONDS: '-1' }), /HUBRUN_START_SETTLE_SECONDS: /);
+  });
+
+  it('HUBRUN_SHUTDOWN_GRACE_SECONDS: one request timeout plus 30 s by default', () => {
+    assert.equal(loadConfig({}).shutdownGraceMs, 60_000);
+    assert.equal(loadConfig({ AIHUB_REQUEST_TIMEOUT_MS: '90000' }).shutdownGraceMs, 120_000);
+    assert.equal(loadConfig({ HUBRUN_SHUTDOWN_GRACE_SECONDS: '5' }).shutdownGraceMs, 5_000);
+    assert.throws(
+      () => loadConfig({ HUBRUN_SHUTDOWN_GRACE_SECONDS: 'soon' }),
+      /HUBRUN_SHUTDOWN_GRACE_SECONDS: /,
+    );
+  });
+});
