@@ -14,6 +14,11 @@ export interface ActivityDeps {
   /** Default results folder on this machine (`HUBRUN_OUTPUT_DIR`). */
   outputDir: string;
   /**
+   * Folders besides `outputDir` under which a pipeline's `resultsDir` may lie
+   * (`HUBRUN_RESULTS_ROOTS`), checked by real path (see `results-folder.ts`). @default []
+   */
+  resultsRoots?: readonly string[];
+  /**
    * Folders whose files a pipeline's `files` may name (`HUBRUN_FILES_ROOTS`); a file is read only
    * when its real path lies under one of them (see `file-access.ts`).
    */

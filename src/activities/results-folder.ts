@@ -1,8 +1,35 @@
 /**
- * Where a pipeline execution's results go: `<results root>/<workflow id>/<workflow run id>`.
+ * Where a pipeline execution's results go: `<results root>/<workflow id>/<workflow run id>`,
+ * and only where the worker allows. A pipeline's `resultsDir` comes from whoever may start
+ * workflows on the task queue, so it must lie under `HUBRUN_OUTPUT_DIR` or one of
+ * `HUBRUN_RESULTS_ROOTS`, compared by real path: the deepest existing ancestor of each is
+ * resolved with `realpath`, so a symbolic link inside a root that points out of it does not
+ * count as inside. The folders below are then created one by one without following a link:
+ * each is made with `mkdir` and checked with `lstat` to be a real folder, never a symbolic link
+ * planted in its place; the files in it are opened with `O_NOFOLLOW` (`results-sink.ts`). The
+ * checks run before anything is written, so a refused pipeline writes nothing.
  */
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { lstat, mkdir, realpath } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { isUnder } from './file-access';
+
+/** Thrown when a results path is outside the roots or a symbolic link; the message starts `resultsDir: `. */
+export class UnsafeResultsDirError extends Error {
+  constructor(detail: string) {
+    super(`resultsDir: ${detail}`);
+    this.name = 'UnsafeResultsDirError';
+  }
+}
+
+/** Where one pipeline execution's results go, and the folders allowed to hold them. */
+export interface ResultsFolderRequest {
+  /** The pipeline's `resultsDir`; `outputDir` when null. */
+  resultsDir: string | null;
+  outputDir: string;
+  resultsRoots: readonly string[];
+  workflowId: string;
+  workflowRunId: string;
+}
 
 /**
  * The folder of one pipeline execution's results, `<root>/<workflow id>/<workflow run id>`;
@@ -20,13 +47,56 @@ export function resultsFolder(root: string, workflowId: string, workflowRunId: s
   return join(resolve(root), workflowId, workflowRunId);
 }
 
-/** Creates the results folder of one pipeline execution and returns its path. */
-export async function prepareResultsFolder(
-  root: string,
-  workflowId: string,
-  workflowRunId: string,
-): Promise<string> {
-  const folder = resultsFolder(root, workflowId, workflowRunId);
-  await mkdir(folder, { recursive: true });
+/**
+ * Checks that the request's results folder lies inside the roots (see the module comment),
+ * creates it without following a symbolic link and returns its path as requested. Throws
+ * {@link UnsafeResultsDirError} before writing anything when it does not.
+ */
+export async function prepareResultsFolder(request: ResultsFolderRequest): Promise<string> {
+  const requested = resolve(request.resultsDir ?? request.outputDir);
+  const folder = resultsFolder(requested, request.workflowId, request.workflowRunId);
+  const base = await realAncestor(requested);
+  const roots = await Promise.all([request.outputDir, ...request.resultsRoots].map(realAncestor));
+  const real = join(base.real, ...base.missing);
+  if (!roots.some((root) => isUnder(real, join(root.real, ...root.missing)))) {
+    const wanted = request.resultsDir ?? requested;
+    throw new UnsafeResultsDirError(
+      `${wanted} is not inside the worker's results folders (HUBRUN_OUTPUT_DIR, HUBRUN_RESULTS_ROOTS)`,
+    );
+  }
+  // From the real ancestor down, create each folder and check that it is one, not a link.
+  let current = base.real;
+  for (const name of [...base.missing, request.workflowId, request.workflowRunId]) {
+    current = join(current, name);
+    await mkdir(current).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+    const info = await lstat(current);
+    if (info.isSymbolicLink()) throw new UnsafeResultsDirError(`${current} is a symbolic link, not a folder`);
+    if (!info.isDirectory()) throw new UnsafeResultsDirError(`${current} is not a folder`);
+  }
+  if ((await realpath(current)) !== current) {
+    throw new UnsafeResultsDirError(`${folder} moved while it was being created`);
+  }
   return folder;
+}
+
+/**
+ * The real path of the deepest existing ancestor of `path` (itself included) and the names
+ * below it that do not exist yet. A dangling symbolic link counts as missing here; creating
+ * the folder then finds the link and refuses it.
+ */
+async function realAncestor(path: string): Promise<{ real: string; missing: string[] }> {
+  const missing: string[] = [];
+  let current = resolve(path);
+  for (;;) {
+    try {
+      return { real: await realpath(current), missing };
+    } catch (err) {
+      const parent = dirname(current);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || parent === current) throw err;
+      missing.unshift(basename(current));
+      current = parent;
+    }
+  }
 }

@@ -108,8 +108,9 @@ export class ResultsWriter {
 
   /**
    * Creates this attempt's own partial file. With `resume`, copies the first `resume.bytes`
-   * bytes of attempt `resume.attempt`'s file into it; `resumed` is false (and the file empty)
-   * when that file is missing, shorter than recorded or not a regular file.
+   * bytes of attempt `resume.attempt`'s file into it, never through a symbolic link (`ELOOP`);
+   * `resumed` is false (and the file empty) when that file is missing, shorter than recorded or
+   * not a regular file.
    */
   static async open(
     folder: string,
@@ -197,10 +198,11 @@ export class ResultsWriter {
     if (bytes === 0) return true;
     let source: FileHandle;
     try {
-      source = await open(join(this.folder, partialFileName(fromAttempt)), constants.O_RDONLY | noFollow);
+      // O_NONBLOCK: a FIFO planted in its place must not hang the attempt (it is then refused as no file).
+      const flags = constants.O_RDONLY | constants.O_NONBLOCK | noFollow;
+      source = await open(join(this.folder, partialFileName(fromAttempt)), flags);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ELOOP') return false;
+      if (isMissing(err)) return false;
       throw err;
     }
     try {
