@@ -34,6 +34,8 @@ interface Service {
   command?: string | string[];
   volumes?: string[];
   secrets?: (string | { source: string })[];
+  ports?: string[];
+  stop_grace_period?: string;
 }
 
 interface ComposeFile {
@@ -357,6 +359,48 @@ void describe('docker-compose.yml', () => {
       asList(worker.healthcheck?.test).join(' ').includes(`:${port}/`),
       'the healthcheck asks the metrics port',
     );
+  });
+
+  void it('publishes every port on 127.0.0.1 only, unless its bind variable says otherwise', () => {
+    const published = Object.entries(services).flatMap(([name, svc]) =>
+      (svc.ports ?? []).map((spec) => ({ name, spec: String(spec) })),
+    );
+    assert.deepEqual(
+      published.map(({ name }) => name).sort(),
+      ['emulator', 'temporal', 'temporal-ui'],
+      'Temporal, its UI and the emulator are published',
+    );
+    for (const { name, spec } of published) {
+      const bind = spec.match(/^\$\{(\w+):-127\.0\.0\.1\}:/)?.[1];
+      assert.ok(bind !== undefined, `${name}: ${spec} names its bind address, 127.0.0.1 by default`);
+      const parts = interpolate(spec).split(':');
+      assert.equal(parts.length, 3, `${name}: ${spec} is host:port:container`);
+      assert.equal(parts[0], '127.0.0.1', `${name} binds loopback by default`);
+      assert.equal(interpolate(spec, { [bind]: '0.0.0.0' }).split(':')[0], '0.0.0.0', `${bind} opens it`);
+      assert.ok(readRepoFile('README.md').includes(bind), `README documents ${bind}`);
+    }
+  });
+
+  void it("passes the worker the operator's file roots, settle, grace and insecure-http settings", () => {
+    const worker = service('worker');
+    const env = environmentOf(worker);
+    for (const variable of [
+      'HUBRUN_FILES_ROOTS',
+      'HUBRUN_RESULTS_ROOTS',
+      'HUBRUN_START_SETTLE_SECONDS',
+      'HUBRUN_SHUTDOWN_GRACE_SECONDS',
+      'AIHUB_ALLOW_INSECURE_HTTP',
+    ]) {
+      assert.ok(variable in env, `the worker gets ${variable}`);
+      assert.ok(
+        (env[variable] ?? '').includes(`\${${variable}:-`),
+        `${variable} comes from the shell or .env`,
+      );
+    }
+    // Compose kills a container its stop grace period after SIGTERM: longer than the worker's own grace.
+    const stopSeconds = Number(/^(\d+)s$/.exec(worker.stop_grace_period ?? '')?.[1]);
+    const graceMs = loadConfig({ HUBRUN_SHUTDOWN_GRACE_SECONDS: '' }).shutdownGraceMs;
+    assert.ok(stopSeconds * 1000 > graceMs, `stop_grace_period ${worker.stop_grace_period} > ${graceMs} ms`);
   });
 
   void it('runs the stack without AI Hub credentials under the emulator profile', () => {
