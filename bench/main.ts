@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: hubrun against the naive ways on the local stack, side by side: history cost,
- * API load and detection lag, scale, throughput and start latency (issue #6). Starts everything it
- * needs on free ports (Temporal dev server or time-skipping test server, the AI Hub emulator,
- * hubrun's worker), prints each figure next to its target, and writes bench/REPORT.md and
- * bench/results.json.
+ * API load and detection lag, scale, throughput and start latency (issue #6), and how fast the
+ * command line answers. Starts everything it needs on free ports (Temporal dev server or
+ * time-skipping test server, the AI Hub emulator, hubrun's worker), prints each figure next to its
+ * target, and writes bench/REPORT.md and bench/results.json.
  *
  *   npm run bench                      the full run (about 45 minutes on 2 cores: starting 10,000 pipelines dominates)
  *   npm run bench -- --quick           small sizes, for development (report written to a temp folder)
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { runApiLoad } from './api-load';
+import { runCli } from './cli';
 import type { BenchContext } from './context';
 import { runHistoryCost } from './history-cost';
 import { machineFacts } from './machine';
@@ -30,6 +31,7 @@ const sections: Record<string, (ctx: BenchContext) => Promise<SectionResult>> = 
   api: runApiLoad,
   scale: runScale,
   throughput: runThroughput,
+  cli: runCli,
 };
 
 function failedSection(id: string, err: unknown): SectionResult {

@@ -1,0 +1,170 @@
+/**
+ * Section `cli`: how long the `hubrun` command line takes to answer, timed from outside (spawn to
+ * exit) as a shell or a script sees it. Three ways side by side, interleaved run by run so machine
+ * noise falls on all alike: a bare `node -e 0` (the floor), the compiled CLI (`bin/hubrun.js`,
+ * dist/), and the path every command took before it was compiled by default: the TypeScript
+ * sources through tsx, with the modules the entry loaded up front then (configuration, run,
+ * inspect and schedule commands).
+ */
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { getPipeline, getProgress, startPipeline } from '../src/client';
+import { phases } from '../src/shared';
+import type { BenchContext } from './context';
+import { startLocalStack } from './stack/local-stack';
+import { atLeast, atMost, fmt } from './report';
+import type { Check, SectionResult, Table } from './report';
+import { percentile } from './stats';
+
+const root = join(__dirname, '..');
+
+/** An app whose run stays RUNNING for the whole section: `status` always finds a waiting pipeline. */
+const SLOW_APP = 'bench-cli-slow';
+
+/** Today's tsx launcher, as bin/hubrun.js was: tsx's CommonJS hook, then the CLI's sources. */
+function tsxLauncher(): string {
+  const eager = [
+    'src/config.ts',
+    'src/cli/run-command.ts',
+    'src/cli/inspect-commands.ts',
+    'src/cli/schedule-command.ts',
+  ];
+  return [
+    `require(${JSON.stringify(require.resolve('tsx/cjs'))});`,
+    `for (const m of ${JSON.stringify(eager)}) require(${JSON.stringify(root)} + '/' + m);`,
+    `require(${JSON.stringify(join(root, 'src', 'cli', 'main.ts'))}).run(process.argv);`,
+  ].join('\n');
+}
+
+interface Variant {
+  name: string;
+  argv: (args: string[]) => string[];
+}
+
+/** Wall-clock milliseconds from spawn to exit; fails unless the exit code is 0. */
+function timeOnce(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, argv, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code === 0) resolve(ms);
+      else reject(new Error(`node ${argv.join(' ')} exited ${code}: ${stderr}`));
+    });
+  });
+}
+
+/** Runs the section. */
+export async function runCli(ctx: BenchContext): Promise<SectionResult> {
+  const runs = ctx.quick ? 5 : 20;
+  const launcher = join(ctx.workDir, 'hubrun-tsx.js');
+  await writeFile(launcher, tsxLauncher());
+
+  const stack = await startLocalStack(ctx, {
+    bundle: ctx.hubrunBundle,
+    name: 'cli',
+    apps: [{ id: SLOW_APP, name: SLOW_APP, fields: ['total'], msPerFile: 24 * 3_600_000 }],
+  });
+  try {
+    const workflowId = `bench-cli-${Date.now()}`;
+    await startPipeline(
+      stack.server.client,
+      { workflowId, appId: SLOW_APP, batchId: stack.batchId },
+      { taskQueue: stack.taskQueue },
+    );
+    const env: NodeJS.ProcessEnv = {
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !/^(AIHUB_|HUBRUN_|TEMPORAL_)/.test(k)),
+      ),
+      TEMPORAL_ADDRESS: stack.server.address,
+      HUBRUN_TASK_QUEUE: stack.taskQueue,
+    };
+    // Wait until the pipeline reports WAITING, so every `status` below answers the same question.
+    for (;;) {
+      const progress = await getProgress(getPipeline(stack.server.client, workflowId));
+      if (progress.phase === phases.waiting) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    const variants: Variant[] = [
+      { name: 'node -e 0', argv: () => ['-e', '0'] },
+      { name: 'hubrun (compiled)', argv: (args) => [join(root, 'bin', 'hubrun.js'), ...args] },
+      { name: 'hubrun (tsx, before)', argv: (args) => [launcher, ...args] },
+    ];
+    const commands: { label: string; args: string[] }[] = [
+      { label: '--help', args: ['--help'] },
+      { label: 'status <running pipeline>', args: ['status', workflowId] },
+      { label: 'list', args: ['list', '--limit', '5'] },
+    ];
+    const times = new Map<string, number[]>();
+    const key = (command: string, variant: string): string => `${command}\u0000${variant}`;
+    for (const command of commands) {
+      ctx.log(`cli: ${command.label}, ${runs} runs per variant (after one warm-up each)`);
+      for (const variant of variants) await timeOnce(variant.argv(command.args), env);
+      for (let i = 0; i < runs; i++) {
+        for (const variant of variants) {
+          const ms = await timeOnce(variant.argv(command.args), env);
+          const list = times.get(key(command.label, variant.name)) ?? [];
+          list.push(ms);
+          times.set(key(command.label, variant.name), list);
+        }
+      }
+    }
+    const median = (command: string, variant: string): number =>
+      percentile(times.get(key(command, variant)) ?? [], 50);
+    const p90 = (command: string, variant: string): number =>
+      percentile(times.get(key(command, variant)) ?? [], 90);
+
+    const table: Table = {
+      title: `Wall-clock time per invocation, median (p90) of ${runs} runs`,
+      headers: ['command', ...variants.map((v) => v.name), 'tsx / compiled', 'compiled / node -e 0'],
+      rows: commands.map(({ label }) => [
+        `\`hubrun ${label}\``,
+        ...variants.map((v) => `${fmt(median(label, v.name))} ms (${fmt(p90(label, v.name))})`),
+        `${fmt(median(label, 'hubrun (tsx, before)') / median(label, 'hubrun (compiled)'))}×`,
+        `${fmt(median(label, 'hubrun (compiled)') / median(label, 'node -e 0'))}×`,
+      ]),
+    };
+    const ratio = (command: string, over: string, under: string): number =>
+      median(command, over) / median(command, under);
+    const checks: Check[] = [
+      atLeast(
+        '`--help`: tsx path / compiled',
+        ratio('--help', 'hubrun (tsx, before)', 'hubrun (compiled)'),
+        '×',
+        5,
+      ),
+      atMost('`--help`: compiled / `node -e 0`', ratio('--help', 'hubrun (compiled)', 'node -e 0'), '×', 3),
+      atLeast(
+        '`status`: tsx path / compiled',
+        ratio('status <running pipeline>', 'hubrun (tsx, before)', 'hubrun (compiled)'),
+        '×',
+        3,
+      ),
+    ];
+    return {
+      id: 'cli',
+      title: 'CLI response time: compiled vs the tsx path vs bare Node',
+      method:
+        `Each command spawned as its own process from the bench (\`${process.execPath} ...\`, cwd the checkout), timed ` +
+        'from spawn to exit, its output discarded; the three variants run in turn, one warm-up each, so tsx answers ' +
+        "from its transform cache as it does on a developer's second run. `status` asks a pipeline that waits for a " +
+        'day-long run (on a fresh Temporal dev server with the emulator and a `hubrun worker`), `list` the same ' +
+        'server. The compiled CLI includes bin/hubrun.js checking, in a checkout, that dist/ is not older than src/. ' +
+        'The tsx variant loads what the entry loaded before commands loaded lazily; its Node is the same binary.',
+      tables: [table],
+      checks,
+      notes: [
+        'Most of `status` and `list` is loading the Temporal client (gRPC, protobufs) and the round trip; `--help` ' +
+          'loads commander and the command table only.',
+      ],
+      data: Object.fromEntries([...times].map(([k, v]) => [k.replace('\u0000', ' | '), v])),
+    };
+  } finally {
+    await stack.close();
+  }
+}
