@@ -49,7 +49,7 @@ export function resultsFolder(root: string, workflowId: string, workflowRunId: s
 
 /**
  * Checks that the request's results folder lies inside the roots (see the module comment),
- * creates it without following a symbolic link and returns its path as requested. Throws
+ * creates it without following a symbolic link and returns its real path. Throws
  * {@link UnsafeResultsDirError} before writing anything when it does not.
  */
 export async function prepareResultsFolder(request: ResultsFolderRequest): Promise<string> {
@@ -78,7 +78,8 @@ export async function prepareResultsFolder(request: ResultsFolderRequest): Promi
   if ((await realpath(current)) !== current) {
     throw new UnsafeResultsDirError(`${folder} moved while it was being created`);
   }
-  return folder;
+  // The real path: writes then follow no link in any ancestor, whatever becomes of it later.
+  return current;
 }
 
 /**

@@ -102,6 +102,8 @@ describe('results are written only inside the worker’s results roots', () => {
     });
     assert.equal(result.files, 2);
     assert.deepEqual(await readdir(join(env.outputDir, 'real-target')), [result.workflowId]);
+    const real = join(env.outputDir, 'real-target', result.workflowId);
+    assert.ok(result.resultsPath.startsWith(`${real}/`), `the real path is reported: ${result.resultsPath}`);
   });
 
   it('never follows a symbolic link planted as the results file or the predecessor’s file', async () => {
