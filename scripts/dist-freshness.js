@@ -24,11 +24,17 @@ function staleReason(root) {
   } catch {
     return 'hubrun is not built (dist/ is missing or incomplete)';
   }
-  const sources = readdirSync(join(root, 'src'), { recursive: true }).map((f) => join('src', String(f)));
-  for (const file of [...sources, ...BUILD_INPUTS]) {
-    const stat = statSync(join(root, file), { throwIfNoEntry: false });
-    if (stat?.isFile() && stat.mtimeMs > startedAt) return `${file} changed after the last build`;
-  }
+  const changed = (file) => (statSync(join(root, file), { throwIfNoEntry: false })?.mtimeMs ?? 0) > startedAt;
+  const walk = (dir) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const found = entry.isDirectory() ? walk(path) : changed(path) ? path : undefined;
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  const file = walk('src') ?? BUILD_INPUTS.find(changed);
+  if (file !== undefined) return `${file} changed after the last build`;
   return undefined;
 }
 
