@@ -51,7 +51,11 @@ function deploymentOf(entry: CallLogEntry, deploymentOfRun: Map<string, string>)
 }
 
 describe('chaos: 100 pipelines through 10 % 5xx, 5 % 429 with Retry-After and 2 % dropped connections', () => {
-  const stack = useFaultStack({ emulator: () => startEmulator({ pageSize: 2 }) });
+  const stack = useFaultStack({
+    emulator: () => startEmulator({ pageSize: 2 }),
+    // A dropped or failed POST leaves its outcome unknown: the start settles it this long first.
+    workerEnv: { HUBRUN_START_SETTLE_SECONDS: '5' },
+  });
 
   it('all complete with one run each and the undisturbed results, none retried before its Retry-After', async (t) => {
     const { emulator, rig } = stack;

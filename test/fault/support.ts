@@ -93,6 +93,8 @@ export interface FaultRigOptions {
   temporalAddress: string;
   apiRoot: string;
   admin: EmulatorAdmin;
+  /** Further settings of every worker process's environment. */
+  workerEnv?: Record<string, string>;
 }
 
 /** `invoices`, one second per file: a run long enough to kill a process in. */
@@ -103,7 +105,7 @@ export const slowInvoices: AppBehaviour = {
   msPerFile: 1000,
 };
 
-/** How long a disturbed pipeline may take (a killed start attempt alone waits out its 1 minute timeout). */
+/** How long a disturbed pipeline may take (a killed start attempt alone waits out its heartbeat timeout and settle window). */
 export const PIPELINE_TIMEOUT_MS = 300_000;
 
 /** Starts a worker process on a fresh task queue and results folder. */
@@ -116,6 +118,7 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
       apiRoot: options.apiRoot,
       taskQueue,
       outputDir,
+      ...(options.workerEnv !== undefined ? { env: options.workerEnv } : {}),
     });
   let worker = await spawnWorker();
   const start = (input: Record<string, unknown>): Promise<PipelineHandle> =>
@@ -146,12 +149,17 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
 }
 
 /** A {@link FaultRig} on a started Temporal server and AI Hub. */
-export function startFaultRigOn(temporal: TemporalServer, emulator: FaultEmulator): Promise<FaultRig> {
+export function startFaultRigOn(
+  temporal: TemporalServer,
+  emulator: FaultEmulator,
+  workerEnv?: Record<string, string>,
+): Promise<FaultRig> {
   return startFaultRig({
     client: temporal.client,
     temporalAddress: temporal.address,
     apiRoot: emulator.url,
     admin: new EmulatorAdmin(emulator.adminUrl),
+    ...(workerEnv !== undefined ? { workerEnv } : {}),
   });
 }
 
@@ -170,6 +178,8 @@ export interface FaultStackOptions<E extends FaultEmulator> {
   temporal?: () => Promise<TemporalServer>;
   /** Starts the AI Hub the rig's worker calls (with whatever apps, state file or faults the suite needs). */
   emulator: () => Promise<E>;
+  /** Further settings of the rig's worker processes (timeouts, the start's settle window). */
+  workerEnv?: Record<string, string>;
 }
 
 /** The parts of a started fault stack, readable inside the suite's tests. */
@@ -199,7 +209,7 @@ export function useFaultStack<E extends FaultEmulator>(options: FaultStackOption
       options.emulator(),
       workflowBundle(),
     ]);
-    rig = await startFaultRigOn(temporal, emulator);
+    rig = await startFaultRigOn(temporal, emulator, options.workerEnv);
   });
   after(async () => {
     await rig?.close();
