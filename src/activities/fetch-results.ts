@@ -16,7 +16,7 @@
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { RunResultsPage } from '../aihub';
+import type { RunResultsPage, RunResultsQuery } from '../aihub';
 import { failureTypes, retryableFailureTypes } from '../shared';
 import type { ResultCounts } from '../shared';
 import type { ActivityDeps } from './deps';
@@ -75,6 +75,18 @@ function freshCheckpoint(attempt: number): PagingCheckpoint {
     attempt,
   };
 }
+
+/**
+ * The `include_*` flags of every results page: AI Hub leaves confidence scores, validations,
+ * review details and source information out unless asked (each defaults to false in its spec),
+ * and hubrun delivers results whole.
+ */
+export const completeResults = {
+  include_review_results: true,
+  include_confidence_scores: true,
+  include_validation_results: true,
+  include_source_info: true,
+} as const satisfies RunResultsQuery;
 
 /**
  * Builds the `fetchResults` activity. A results folder outside the worker's results roots, or
@@ -138,7 +150,7 @@ async function pageResults(deps: ActivityDeps, args: FetchResultsInput): Promise
           const page: RunResultsPage = await aihubCall(() =>
             deps.aihub.getRunResults(
               args.runId,
-              { file_offset: state.fileOffset },
+              { file_offset: state.fileOffset, ...completeResults },
               { signal: ctx.cancellationSignal },
             ),
           );

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { parseLosslessJson } from '../../src/aihub/lossless-json';
+import { completeResults } from '../../src/activities/fetch-results';
 import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
@@ -21,7 +22,9 @@ describe('results.jsonl holds every key AI Hub sent', () => {
 
   /** A results page as AI Hub sends it, fetched over plain HTTP. */
   async function rawPage(runId: string, fileOffset: number): Promise<RawPage> {
-    const url = `${env.emulator.url}/v2/apps/runs/${encodeURIComponent(runId)}/results?file_offset=${fileOffset}`;
+    const query = new URLSearchParams({ file_offset: String(fileOffset) });
+    for (const [flag, value] of Object.entries(completeResults)) query.set(flag, String(value));
+    const url = `${env.emulator.url}/v2/apps/runs/${encodeURIComponent(runId)}/results?${query.toString()}`;
     const response = await fetch(url, { headers: { authorization: `Bearer ${EMULATOR_DEFAULT_TOKEN}` } });
     assert.equal(response.status, 200);
     const text = await response.text();
@@ -52,6 +55,10 @@ describe('results.jsonl holds every key AI Hub sent', () => {
     assert.equal(sent.length, 5);
     // The shape really added keys at the file, document, field and alert depths.
     for (const key of ['"file_metadata"', '"layout_info"', '"extraction_engine"', '"locations"']) {
+      assert.ok(pages[0]?.text.includes(key), `the raw page holds ${key}`);
+    }
+    // And hubrun asked for every optional part: confidence, validations, review and source info.
+    for (const key of ['"confidence"', '"validations"', '"edit_history"', '"source_coordinates"']) {
       assert.ok(pages[0]?.text.includes(key), `the raw page holds ${key}`);
     }
 
