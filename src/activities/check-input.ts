@@ -10,6 +10,8 @@ import type { FanOutStartCheck } from '../fan-out-input';
 import { checkPipelineStart } from '../pipeline-input';
 import type { InputCheck } from '../pipeline-input';
 import { fillNominalDate } from '../schedules/nominal-date';
+import type { ActivityDeps } from './deps';
+import { checkResultsDir, UnsafeResultsDirError } from './results-folder';
 import type { DatedInput } from '../schedules/nominal-date';
 
 /** What a workflow asks to check: its raw input and the workflow id it runs under. */
@@ -26,16 +28,40 @@ export interface StartCheckInput {
 /** A pipeline's check, with the nominal date filled in and the fields that held it. */
 export type DatedInputCheck = InputCheck & Pick<DatedInput, 'date' | 'filled'>;
 
-/** Checks a pipeline's input and workflow id, `{date}` filled in first; see `checkPipelineStart`. */
-export function checkPipelineStartActivity(): (args: StartCheckInput) => Promise<DatedInputCheck> {
-  return ({ input, workflowId, nominalTime }) => {
+/**
+ * Checks a pipeline's input and workflow id, `{date}` filled in first; see `checkPipelineStart`.
+ * Pipelines that give `nominalTime` (every one started since the date moved here) also have
+ * their `resultsDir` checked against this worker's results roots, so one that could never
+ * deliver its results fails as bad input before anything reaches AI Hub.
+ */
+export function checkPipelineStartActivity(
+  deps: Pick<ActivityDeps, 'outputDir' | 'resultsRoots'>,
+): (args: StartCheckInput) => Promise<DatedInputCheck> {
+  return async ({ input, workflowId, nominalTime }) => {
     const dated =
       nominalTime === undefined
         ? { input, date: null, filled: {} }
         : fillNominalDate(input, new Date(nominalTime));
     const check = checkPipelineStart(dated.input, workflowId);
-    return Promise.resolve({ ...check, date: dated.date, filled: dated.filled });
+    const dir = nominalTime !== undefined && check.ok ? check.input.resultsDir : undefined;
+    const problem = dir === undefined ? null : await resultsDirProblem(dir, deps);
+    const checked: InputCheck = problem === null ? check : { ok: false, problems: [problem] };
+    return { ...checked, date: dated.date, filled: dated.filled };
   };
+}
+
+/** Why `resultsDir` cannot hold this worker's results, or null when it can. */
+async function resultsDirProblem(
+  resultsDir: string,
+  deps: Pick<ActivityDeps, 'outputDir' | 'resultsRoots'>,
+): Promise<string | null> {
+  try {
+    await checkResultsDir({ resultsDir, outputDir: deps.outputDir, resultsRoots: deps.resultsRoots ?? [] });
+    return null;
+  } catch (err) {
+    if (err instanceof UnsafeResultsDirError) return err.message;
+    return `resultsDir: ${resultsDir} cannot be checked (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
 }
 
 /** Checks a fan-out's input, every child's included, and its workflow id; see `checkFanOutStart`. */

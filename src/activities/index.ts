@@ -23,7 +23,7 @@ export type { RunTransition, WaitForRunInput } from './wait-for-run';
 // eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types -- the inferred type is the contract
 export function createActivities(deps: ActivityDeps) {
   return {
-    checkPipelineStart: checkPipelineStartActivity(),
+    checkPipelineStart: checkPipelineStartActivity(deps),
     checkFanOutStart: checkFanOutStartActivity(),
     uploadFiles: uploadFilesActivity(deps),
     findUploadedBatch: findUploadedBatchActivity(deps),

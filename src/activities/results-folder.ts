@@ -55,15 +55,7 @@ export function resultsFolder(root: string, workflowId: string, workflowRunId: s
 export async function prepareResultsFolder(request: ResultsFolderRequest): Promise<string> {
   const requested = resolve(request.resultsDir ?? request.outputDir);
   const folder = resultsFolder(requested, request.workflowId, request.workflowRunId);
-  const base = await realAncestor(requested);
-  const roots = await Promise.all([request.outputDir, ...request.resultsRoots].map(realAncestor));
-  const real = join(base.real, ...base.missing);
-  if (!roots.some((root) => isUnder(real, join(root.real, ...root.missing)))) {
-    const wanted = request.resultsDir ?? requested;
-    throw new UnsafeResultsDirError(
-      `${wanted} is not inside the worker's results folders (HUBRUN_OUTPUT_DIR, HUBRUN_RESULTS_ROOTS)`,
-    );
-  }
+  const base = await checkResultsDir(request);
   // From the real ancestor down, create each folder and check that it is one, not a link.
   let current = base.real;
   for (const name of [...base.missing, request.workflowId, request.workflowRunId]) {
@@ -80,6 +72,28 @@ export async function prepareResultsFolder(request: ResultsFolderRequest): Promi
   }
   // The real path: writes then follow no link in any ancestor, whatever becomes of it later.
   return current;
+}
+
+/**
+ * Checks, writing nothing, that a pipeline's `resultsDir` (or `outputDir`) lies inside the
+ * worker's results roots by real path, and answers its real deepest existing ancestor; throws
+ * {@link UnsafeResultsDirError} when it does not. The input check runs it too, so a pipeline
+ * that could never deliver its results is refused before anything reaches AI Hub.
+ */
+export async function checkResultsDir(
+  request: Pick<ResultsFolderRequest, 'resultsDir' | 'outputDir' | 'resultsRoots'>,
+): Promise<{ real: string; missing: string[] }> {
+  const requested = resolve(request.resultsDir ?? request.outputDir);
+  const base = await realAncestor(requested);
+  const roots = await Promise.all([request.outputDir, ...request.resultsRoots].map(realAncestor));
+  const real = join(base.real, ...base.missing);
+  if (!roots.some((root) => isUnder(real, join(root.real, ...root.missing)))) {
+    const wanted = request.resultsDir ?? requested;
+    throw new UnsafeResultsDirError(
+      `${wanted} is not inside the worker's results folders (HUBRUN_OUTPUT_DIR, HUBRUN_RESULTS_ROOTS)`,
+    );
+  }
+  return base;
 }
 
 /**

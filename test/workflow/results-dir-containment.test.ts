@@ -50,18 +50,28 @@ describe('results are written only inside the worker’s results roots', () => {
       { deps: { resultsRoots: [otherRoot] } },
     );
 
-  async function assertRefused(input: Record<string, unknown> & { workflowId: string }): Promise<void> {
+  /**
+   * Runs a pipeline that must fail as bad input naming `resultsDir`; `beforeStart`: the input
+   * check refuses it, before any run is started at AI Hub.
+   */
+  async function assertRefused(
+    input: Record<string, unknown> & { workflowId: string },
+    { beforeStart }: { beforeStart: boolean },
+  ): Promise<void> {
+    const startsBefore = (await env.admin.calls()).counts.runApp;
     const err = await rejectionOf(run(input));
     assert.equal(failureTypeOf(err), failureTypes.badInput, String(err));
     const failure = causeChain(err).find((c): c is ApplicationFailure => c instanceof ApplicationFailure);
-    assert.match(failure?.message ?? '', /^resultsDir: /);
+    assert.match(failure?.message ?? '', /(^|: )resultsDir: /);
     assert.equal(failure?.nonRetryable, true);
+    const started = (await env.admin.calls()).counts.runApp - startsBefore;
+    assert.equal(started, beforeStart ? 0 : 1, beforeStart ? 'no run was started' : 'the run was started');
   }
 
   it('refuses a resultsDir outside every root, and writes nothing there', async () => {
     const workflowId = uniqueId('contain-etc');
     strays.push(join('/etc', workflowId));
-    await assertRefused({ workflowId, resultsDir: '/etc' });
+    await assertRefused({ workflowId, resultsDir: '/etc' }, { beforeStart: true });
     assert.equal(await exists(join('/etc', workflowId)), false);
   });
 
@@ -69,7 +79,10 @@ describe('results are written only inside the worker’s results roots', () => {
     const elsewhere = await mkdtemp(join(tmpdir(), 'hubrun-elsewhere-'));
     strays.push(elsewhere);
     await symlink(elsewhere, join(env.outputDir, 'evil'));
-    await assertRefused({ workflowId: uniqueId('contain-link'), resultsDir: join(env.outputDir, 'evil') });
+    await assertRefused(
+      { workflowId: uniqueId('contain-link'), resultsDir: join(env.outputDir, 'evil') },
+      { beforeStart: true },
+    );
     assert.deepEqual(await readdir(elsewhere), []);
   });
 
@@ -78,7 +91,8 @@ describe('results are written only inside the worker’s results roots', () => {
     strays.push(elsewhere);
     const workflowId = uniqueId('contain-planted');
     await symlink(elsewhere, join(env.outputDir, workflowId));
-    await assertRefused({ workflowId });
+    // The link is found only when the folder is made, once the results are there to write.
+    await assertRefused({ workflowId }, { beforeStart: false });
     assert.deepEqual(await readdir(elsewhere), []);
   });
 
