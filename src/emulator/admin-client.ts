@@ -1,4 +1,5 @@
 /** A small typed client for the emulator's admin surface (`/_emulator`), for tests, benchmarks and the demo. */
+import type { SeedHistory } from './admin-schemas';
 import type { CallsSnapshot } from './call-log';
 import type { PendingRunInfo } from './pending-runs';
 import type { EmulatorStats, RunDetails } from './run-engine';
@@ -81,6 +82,15 @@ export class EmulatorAdmin {
   /** Adds or replaces an app behaviour (by id). */
   async putApp(app: AppBehaviour): Promise<void> {
     await this.request('PUT', '/apps', app);
+  }
+
+  /**
+   * Adds finished runs of an app in the past (durations given, or drawn from its `durations`),
+   * the newest finishing `spacingMs` ago; answers their ids, newest first.
+   */
+  async seedHistory(appId: string, seed: SeedHistory): Promise<string[]> {
+    const path = `/apps/${encodeURIComponent(appId)}/history`;
+    return (await this.request<{ runIds: string[] }>('POST', path, seed)).runIds;
   }
 
   /** Adds or replaces a deployment (by id). */

@@ -6,11 +6,17 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { AppBehaviourSchema, DeploymentBehaviourSchema, QuotaSchema } from './admin-schemas';
+import {
+  AppBehaviourSchema,
+  DeploymentBehaviourSchema,
+  QuotaSchema,
+  SeedHistorySchema,
+} from './admin-schemas';
 import type { EmulatorContext } from './context';
 import { FaultRuleSchema } from './faults';
 import { BadPathError } from './file-store';
 import { HttpError, badRequest, parseWith } from './http-util';
+import { seedPastRuns } from './run-history';
 import { uploadBody } from './upload-body';
 
 const FaultsBody = z.object({ rules: z.array(FaultRuleSchema) });
@@ -78,6 +84,19 @@ export function registerAdminRoutes(admin: FastifyInstance, ctx: EmulatorContext
     registry.putApp(app);
     await store.save();
     return sendJson(reply, 200, app);
+  });
+  // Finished runs in the past, a history for learned waits to plan from.
+  admin.post('/apps/:appId/history', async (request, reply) => {
+    const { appId } = request.params as { appId: string };
+    const app = registry.appById(appId);
+    if (!app) throw new HttpError(404, `app ${appId} not found`);
+    const body = parseWith(SeedHistorySchema, request.body ?? {});
+    if (body.deploymentId !== undefined && registry.deployment(body.deploymentId)?.appId !== appId) {
+      throw badRequest('deploymentId', `no deployment ${body.deploymentId} of app ${appId}`);
+    }
+    const runIds = seedPastRuns(ctx, app, body);
+    await store.save();
+    return sendJson(reply, 200, { runIds });
   });
   admin.put('/deployments', async (request, reply) => {
     const deployment = parseWith(DeploymentBehaviourSchema, request.body);

@@ -10,6 +10,14 @@ export const AppBehaviourSchema: z.ZodType<AppBehaviour> = z.object({
   fields: z.array(z.string().min(1)),
   msPerFile: z.number().min(0).optional(),
   checksToComplete: z.number().int().min(0).optional(),
+  durations: z
+    .object({
+      medianMs: z.number().positive(),
+      cv: z.number().min(0).max(5),
+      perFileMs: z.number().min(0).optional(),
+    })
+    .optional(),
+  webhook: z.object({ url: z.url(), headers: z.record(z.string(), z.string()).optional() }).optional(),
   errorFieldRatio: z.number().min(0).max(1).optional(),
   review: z
     .object({
@@ -27,6 +35,19 @@ export const DeploymentBehaviourSchema: z.ZodType<DeploymentBehaviour> = z.objec
   id: z.string().min(1),
   appId: z.string().min(1),
 });
+
+/** Body of `POST /_emulator/apps/:appId/history`: finished runs to add in the past. */
+export const SeedHistorySchema = z.object({
+  /** How many runs; their durations are drawn from the app's `durations` (or its clock mode). */
+  count: z.number().int().min(1).max(1000).optional(),
+  /** The runs' durations in ms, one run each (instead of `count` draws). */
+  durationsMs: z.array(z.number().positive()).max(1000).optional(),
+  /** Runs of this deployment (of the app). */
+  deploymentId: z.string().min(1).optional(),
+  /** Time between the finishes of consecutive past runs, newest finishing `spacingMs` ago. @default 600000 */
+  spacingMs: z.number().positive().optional(),
+});
+export type SeedHistory = z.infer<typeof SeedHistorySchema>;
 
 /** Body of `PUT /_emulator/quota`: consumption units left, null for unlimited. */
 export const QuotaSchema = z.object({ remainingUnits: z.number().int().min(0).nullable() });

@@ -19,6 +19,7 @@ import { FaultInjector } from './faults';
 import { FileStore } from './file-store';
 import { PendingRuns } from './pending-runs';
 import { RunEngine } from './run-engine';
+import { sendFinishNotification } from './run-history';
 import { buildServer } from './server';
 import { StateStore } from './state-store';
 import type { Emulator, EmulatorOptions } from './types';
@@ -66,7 +67,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   await mkdir(dataDir, { recursive: true });
 
-  const engine = new RunEngine(store, now);
+  const engine = new RunEngine(store, now, (run) => sendFinishNotification(run, run.outputDir));
   const ctx: EmulatorContext = {
     settings: {
       tokens: new Set(options.tokens ?? [EMULATOR_DEFAULT_TOKEN]),

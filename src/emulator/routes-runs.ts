@@ -20,7 +20,8 @@ import type { NewRun } from './run-engine';
 import type { RunInput } from './run-inputs';
 import { resolveRunInput } from './run-inputs';
 import type { StoredRun } from './state-store';
-import type { AppBehaviour } from './types';
+import { webhookOf } from './run-history';
+import type { AppBehaviour, WebhookConfig } from './types';
 import { DEFAULT_WORKSPACE, EMULATOR_USER, listDefaults, undocumentedStatus } from './undocumented';
 
 /** Extra fields of a run request kept on the run. */
@@ -30,6 +31,8 @@ interface RunExtras {
   outputDir?: string | undefined;
   version?: string | undefined;
   settings?: RunSettings | undefined;
+  /** The request's `webhook_config`, else the app's configured notification. */
+  webhook?: WebhookConfig | undefined;
 }
 
 /**
@@ -55,6 +58,7 @@ async function startRun(
     customKeys: extras.settings?.keys?.custom ?? null,
     pdfPasswordFiles: Object.keys(pdfPasswordsOf(extras.settings?.runtime_config)).sort(),
     files: input.files,
+    ...(extras.webhook !== undefined ? { webhook: extras.webhook } : {}),
   };
   const run =
     createAtMs !== null
@@ -122,6 +126,7 @@ export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): v
         outputDir: body.output_dir,
         version: body.version,
         settings: body.settings,
+        webhook: webhookOf(request.body) ?? app.webhook,
       },
       slowCreateAt(ctx, request),
     );
@@ -141,7 +146,13 @@ export function registerRunRoutes(api: FastifyInstance, ctx: EmulatorContext): v
       ctx,
       app,
       input,
-      { deploymentId, outputDir: body.output_dir, version: body.version, settings: body.settings },
+      {
+        deploymentId,
+        outputDir: body.output_dir,
+        version: body.version,
+        settings: body.settings,
+        webhook: webhookOf(request.body) ?? app.webhook,
+      },
       slowCreateAt(ctx, request),
     );
     return sendJson(reply, 202, engine.toWire(run));

@@ -7,6 +7,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Run, RunStatus } from '../aihub/schemas';
 import type { SettledRun, StateStore, StoredRun } from './state-store';
+import { drawDurationMs } from './run-durations';
 import type { AppBehaviour } from './types';
 import { CANCELLED_MSG, REVIEW_WAIT_MSG } from './undocumented';
 
@@ -39,7 +40,8 @@ export type NewRun = Pick<
   | 'customKeys'
   | 'pdfPasswordFiles'
   | 'files'
->;
+> &
+  Partial<Pick<StoredRun, 'webhook'>>;
 
 /** Admin view of a run: everything the engine knows. */
 export interface RunDetails {
@@ -85,6 +87,7 @@ export function newRunId(): string {
 export function processingEndsAt(run: StoredRun): number | null {
   const app = run.app;
   if (app.checksToComplete !== undefined) return run.processingEndedAtMs;
+  if (run.durationMs !== undefined) return run.startMs + run.durationMs;
   return run.startMs + (app.msPerFile ?? DEFAULT_MS_PER_FILE) * run.files.length;
 }
 
@@ -144,6 +147,8 @@ export class RunEngine {
   constructor(
     private readonly store: StateStore,
     private readonly now: () => number,
+    /** Called once when a run reaches a terminal status (its finish notification). */
+    private readonly onSettled: (run: StoredRun) => void = () => undefined,
   ) {}
 
   private allRuns(): StoredRun[] {
@@ -176,6 +181,9 @@ export class RunEngine {
       reviewCompletedAtMs: null,
       settled: null,
     };
+    if (input.app.durations !== undefined && input.app.checksToComplete === undefined) {
+      run.durationMs = drawDurationMs(input.app.durations, input.files.length);
+    }
     const state = this.store.state;
     state.runs[run.id] = run;
     state.runsTotal += 1;
@@ -193,6 +201,7 @@ export class RunEngine {
     ) {
       run.settled = { status: view.status, msg: view.msg, finishMs: view.finishMs as number };
       this.store.saveSoon();
+      this.onSettled(run);
     }
     return view;
   }

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { AppBehaviour, DeploymentBehaviour } from './types';
+import type { AppBehaviour, DeploymentBehaviour, WebhookConfig } from './types';
 
 /** One input file of a run, analysed when the run started (so results never depend on later uploads). */
 export interface StoredRunFile {
@@ -55,6 +55,10 @@ export interface StoredRun {
   laterReviewsAtMs?: number[];
   /** Set once the run reached a terminal status. */
   settled: SettledRun | null;
+  /** Processing time drawn at the start (an app with `durations`), ms. */
+  durationMs?: number;
+  /** Where the finish notification goes (the request's `webhook_config` or the app's `webhook`). */
+  webhook?: WebhookConfig;
 }
 
 /** A run a `slow-create` rule accepted, created at `createAtMs` (its request-given parts). */

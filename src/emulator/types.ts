@@ -22,6 +22,18 @@ export interface AppBehaviour {
   /** Checks mode (wins over `msPerFile`): processing finishes at the Nth `GET` status of that run. */
   checksToComplete?: number;
   /**
+   * Clock mode with varying durations (wins over `msPerFile`): each run takes a lognormal draw of
+   * median `medianMs` and coefficient of variation `cv`, plus `perFileMs` per file; past runs
+   * seeded through the admin surface (`POST /_emulator/apps/:appId/history`) are drawn alike.
+   */
+  durations?: { medianMs: number; cv: number; perFileMs?: number };
+  /**
+   * A notification configured for the app (as AI Hub's UI configures one for a deployment): when a
+   * run ends, the emulator POSTs `{status, msg, job_id, run_id, input_dir, output}` to `url` with
+   * `headers`. A run request's own `webhook_config` (`{url, headers}`) wins.
+   */
+  webhook?: WebhookConfig;
+  /**
    * Share of fields whose value is `ERROR` (with an `error_msg`), chosen deterministically from a hash
    * of the file's bytes and the field name.
    * @default 0
@@ -38,6 +50,12 @@ export interface AppBehaviour {
   fail?: string;
   /** Processing ends `CANCELLED`, as if a user cancelled the run in AI Hub. */
   cancel?: boolean;
+}
+
+/** Where the emulator sends a run's finish notification. */
+export interface WebhookConfig {
+  url: string;
+  headers?: Record<string, string>;
 }
 
 /** An emulated deployment: runs of it are runs of its app. */
