@@ -5,7 +5,7 @@ import type { CallLogEntry, FaultRule } from '../../src/emulator';
 import { sha256File } from '../../src/activities/results-sink';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
-import { resultOf, tagOf, useFaultStack } from './support';
+import { deploymentPerPipeline, resultOf, tagOf, useFaultStack } from './support';
 
 const PIPELINES = 100;
 /** Short, so the run stays quick; longer than the dev server's ~1 s floor on retry delays, so an ignored one shows. */
@@ -67,11 +67,7 @@ describe('chaos: 100 pipelines through 10 % 5xx, 5 % 429 with Retry-After and 2 
       batchId,
       wait: quickWait,
     });
-    const deployments = Array.from(
-      { length: PIPELINES },
-      (_, i) => `dep-chaos-${String(i).padStart(3, '0')}`,
-    );
-    for (const id of deployments) await admin.putDeployment({ id, appId: 'app-invoices' });
+    const deployments = await deploymentPerPipeline(admin, 'dep-chaos', PIPELINES);
 
     await admin.resetCalls();
     await admin.setFaults(chaos);

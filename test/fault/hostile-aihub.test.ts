@@ -8,7 +8,7 @@ import { sha256File } from '../../src/activities/results-sink';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
 import { pollUntil } from '../helpers/waiting';
-import { resultOf, runsTagged, tagOf, useFaultStack } from './support';
+import { deploymentPerPipeline, resultOf, runsTagged, tagOf, useFaultStack } from './support';
 
 const PIPELINES = 50;
 /** The worker's request timeout: shorter than a slow create, so the POST's outcome is unknown. */
@@ -57,12 +57,7 @@ describe('a hostile AI Hub: 50 pipelines through slow creates, a lagging list, u
       batchId,
       wait: quickWait,
     });
-    // Each pipeline runs its own deployment, so every run it could have made is told apart.
-    const deployments = Array.from(
-      { length: PIPELINES },
-      (_, i) => `dep-hostile-${String(i).padStart(2, '0')}`,
-    );
-    for (const id of deployments) await admin.putDeployment({ id, appId: 'app-invoices' });
+    const deployments = await deploymentPerPipeline(admin, 'dep-hostile', PIPELINES);
 
     await admin.resetCalls();
     await admin.setFaults(hostile);

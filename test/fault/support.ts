@@ -325,3 +325,18 @@ export async function startAndAwaitWaiting(
   );
   return { handle, tag, run };
 }
+
+/**
+ * Registers `count` deployments of the invoices app named `<prefix>-000`, ... at the emulator:
+ * one per pipeline of a mass fault test, so that every call a pipeline makes (its start, its
+ * reconciling list, its status checks and pages) and every run it could have made is told apart.
+ */
+export async function deploymentPerPipeline(
+  admin: EmulatorAdmin,
+  prefix: string,
+  count: number,
+): Promise<string[]> {
+  const deployments = Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
+  for (const id of deployments) await admin.putDeployment({ id, appId: 'app-invoices' });
+  return deployments;
+}
