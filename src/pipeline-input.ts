@@ -76,6 +76,24 @@ export const WaitPolicy = z
       .positive()
       .max(366 * 86_400)
       .default(14 * 86_400),
+    /**
+     * How status checks are placed while the run processes: `learned` plans them from the app's or
+     * deployment's own finished runs in AI Hub (geometric when there are too few or they spread too
+     * widely to help), `geometric` grows each delay by `backoffCoefficient`, `fixed` checks every
+     * `initialIntervalSeconds`. @default 'learned'
+     */
+    plan: z.enum(['learned', 'geometric', 'fixed']).default('learned'),
+    /** Mean lag a learned plan aims at, as a share of the run's duration. @default 0.05 */
+    lagTargetRatio: z.number().positive().max(1).default(0.05),
+    /** Mean lag a learned plan aims at, in seconds; when set it wins over `lagTargetRatio`. */
+    lagTargetSeconds: z.number().positive().max(86_400).optional(),
+    /** How far back a learned plan looks for finished runs of the same app or deployment. @default 14 */
+    historyDays: z.number().positive().max(90).default(14),
+    /**
+     * A run-finished hook (`hubrun hook`) signals `checkNow` for this pipeline's run: a learned
+     * plan then checks only as a safety net, after nearly every past run had finished. @default false
+     */
+    hook: z.boolean().default(false),
   })
   .strict()
   .superRefine((policy, ctx) => {

@@ -117,6 +117,11 @@ export interface PipelineProgress {
   nextCheckAt: string | null;
   /** When the pipeline started waiting for the run. */
   waitingSince: string | null;
+  /**
+   * How the wait places its checks: `learned from N run(s): ...`, `geometric (<why>)` or `fixed`;
+   * null before the wait (and in pipelines started before plans).
+   */
+  plan?: string | null;
   filesUploaded: number;
   filesPaged: number;
   lastError: string | null;
@@ -132,6 +137,7 @@ export function initialProgress(phase: Phase, batchId: number | null): PipelineP
     checks: 0,
     nextCheckAt: null,
     waitingSince: null,
+    plan: null,
     filesUploaded: 0,
     filesPaged: 0,
     lastError: null,

@@ -9,7 +9,8 @@ import type { ActivityDeps } from './deps';
 import { fetchResultsActivity } from './fetch-results';
 import { findStartedRunActivity, startRunActivity } from './start-run';
 import { findUploadedBatchActivity, uploadFilesActivity } from './upload-files';
-import { waitForRunActivity } from './wait-for-run';
+import { estimateDurationActivity } from './estimate-duration';
+import { checkRunNowActivity, waitForRunActivity } from './wait-for-run';
 
 export type { ActivityDeps } from './deps';
 export type { StartCheckInput } from './check-input';
@@ -17,7 +18,9 @@ export type { DeleteRemoteInput, DeletedRemote } from './cleanup';
 export type { FetchResultsInput, FetchedResults, PagingCheckpoint } from './fetch-results';
 export type { StartRunInput, StartedRun } from './start-run';
 export type { UploadFilesInput, UploadedBatch } from './upload-files';
-export type { RunTransition, WaitForRunInput } from './wait-for-run';
+export type { CheckRunNowInput, RunTransition, WaitForRunInput } from './wait-for-run';
+export type { DurationPlan, EstimateDurationInput } from './estimate-duration';
+export type { CheckPlan, LearnedPlan } from './check-plan';
 
 /** Builds every activity the pipeline workflows call. */
 // eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types -- the inferred type is the contract
@@ -30,6 +33,8 @@ export function createActivities(deps: ActivityDeps) {
     startRun: startRunActivity(deps),
     findStartedRun: findStartedRunActivity(deps),
     waitForRun: waitForRunActivity(deps),
+    estimateDuration: estimateDurationActivity(deps),
+    checkRunNow: checkRunNowActivity(deps),
     fetchResults: fetchResultsActivity(deps),
     deleteRemote: deleteRemoteActivity(deps),
   };

@@ -7,6 +7,7 @@
  * The defaults (5 s growing by 15% per check to 10 minutes) keep the delay near 15% of the time
  * already waited: a run is noticed soon after it finishes (on average within ~8% of its duration)
  * while a day-long run costs under 200 checks instead of the 17,280 of fixed 5-second polling.
+ * This is the wait's `geometric` plan, and the fallback of a `learned` one (check-plan.ts).
  */
 import type { WaitPolicy } from '../pipeline-input';
 

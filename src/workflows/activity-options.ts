@@ -104,3 +104,27 @@ export function waitForRunOptions(
     },
   };
 }
+
+/**
+ * The learned wait's history lookup (a local activity: one marker event instead of three). One or
+ * two list pages of 30 s at most each; up to three tries within a minute, then the wait falls back
+ * to the geometric plan, so a lookup that fails never fails the pipeline.
+ */
+export const historyLookup = {
+  startToCloseTimeout: '70 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: nonRetryableFailureTypes,
+  },
+} as const satisfies LocalActivityOptions;
+
+/**
+ * The one-off status check of a `checkNow` signal (a local activity, one marker): one HTTP call,
+ * one try. When it fails the wait's own checks go on, so nothing is lost.
+ */
+export const checkNowLookup = {
+  startToCloseTimeout: '45 seconds',
+  retry: { maximumAttempts: 1 },
+} as const satisfies LocalActivityOptions;

@@ -23,7 +23,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { RetryState, TimeoutType } from '@temporalio/common';
-import type { Activities, RunTransition, StartedRun } from '../activities';
+import type { Activities, CheckPlan, DurationPlan, RunTransition, StartedRun } from '../activities';
 import type { PipelineInput, PipelineInputDraft } from '../pipeline-input';
 import { batchNameFor, exactlyOnceTag } from '../pipeline-names';
 import { fillNominalDate, nominalInstant } from '../schedules/nominal-date';
@@ -38,6 +38,8 @@ import {
 } from '../shared';
 import type { Phase, PipelineProgress, PipelineResult } from '../shared';
 import {
+  checkNowLookup,
+  historyLookup,
   inputCheck,
   remoteCall,
   startCall,
@@ -54,6 +56,8 @@ export const progressQuery = defineQuery<PipelineProgress>(PROGRESS_QUERY);
 export const checkNowSignal = defineSignal(CHECK_NOW_SIGNAL);
 
 const { checkPipelineStart } = proxyLocalActivities<Activities>(inputCheck);
+const { estimateDuration } = proxyLocalActivities<Activities>(historyLookup);
+const { checkRunNow } = proxyLocalActivities<Activities>(checkNowLookup);
 const { startRun } = proxyActivities<Activities>(startCall);
 const { findStartedRun, findUploadedBatch } = proxyActivities<Activities>(remoteCall);
 const { uploadFiles } = proxyActivities<Activities>(uploadTransfer);
@@ -288,9 +292,19 @@ async function waitUntilFinished(
   let reviewStartedAt: number | null = null;
   const warned = new Set<string>();
   progress.waitingSince = new Date(startedAt).toISOString();
-  const showStatus = (): void => {
+  // Pipelines since HARDENED_WAIT_PATCH plan their checks, and show status and phase in one upsert.
+  const runStartMs = runStartMsOf(run, startedAt);
+  const chosen = perStage ? await choosePlan(run, input, runStartMs) : undefined;
+  if (chosen !== undefined) progress.plan = chosen.description;
+  let deferFirst = chosen?.plan.kind === 'learned';
+  let reviewed = false;
+  const showStatus = (phase?: Phase): void => {
     progress.remoteStatus = status;
-    upsertSearchAttributes([{ key: searchAttributes.runStatus, value: status }]);
+    if (phase !== undefined) progress.phase = phase;
+    upsertSearchAttributes([
+      { key: searchAttributes.runStatus, value: status },
+      ...(phase !== undefined ? [{ key: searchAttributes.phase, value: phase }] : []),
+    ]);
     if (!knownStatuses.has(status) && !warned.has(status)) {
       warned.add(status);
       log.warn('AI Hub answered a run status hubrun does not know; treating it as still processing', {
@@ -299,14 +313,15 @@ async function waitUntilFinished(
       });
     }
   };
-  showStatus();
+  if (!perStage) showStatus();
 
   while (!finalStatuses.has(status)) {
     const inReview = status === 'STOPPED_AT_CHECKPOINT';
     const stageStartedAt = Date.now();
     if (!inReview && perStage) reviewStartedAt = null; // the next checkpoint gets a review deadline of its own
     const reviewClock = inReview ? (reviewStartedAt ??= stageStartedAt) : null;
-    enter(inReview ? phases.reviewing : phases.waiting);
+    if (perStage) showStatus(inReview ? phases.reviewing : phases.waiting);
+    else enter(inReview ? phases.reviewing : phases.waiting);
     const deadlineAt =
       reviewClock !== null
         ? reviewClock + policy.reviewDeadlineSeconds * 1000
@@ -314,8 +329,16 @@ async function waitUntilFinished(
           ? stageStartedAt + policy.runDeadlineSeconds * 1000 - processingMs
           : startedAt + policy.runDeadlineSeconds * 1000;
     const stage = inReview ? 'review' : 'processing';
+    if (inReview) reviewed = true;
+    // A learned plan holds for the first processing stretch; after a review the backoff takes over.
+    const plan =
+      chosen === undefined || inReview || (reviewed && chosen.plan.kind === 'learned')
+        ? undefined
+        : chosen.plan;
+    const planned = plan === undefined ? {} : { plan, runStartMs, ...(deferFirst ? { deferFirst } : {}) };
+    deferFirst = false;
     const transition = await checkUntilChanged(
-      { runId: run.runId, lastStatus: status, stage, policy },
+      { runId: run.runId, lastStatus: status, stage, policy, ...planned },
       deadlineAt,
       checkNowCount,
       () =>
@@ -324,15 +347,57 @@ async function waitUntilFinished(
           stage,
           inReview ? policy.reviewDeadlineSeconds : policy.runDeadlineSeconds,
         ),
+      perStage ? () => void progress.checks++ : undefined,
     );
     if (!inReview) processingMs += Date.now() - stageStartedAt;
     if (transition === undefined) continue; // a checkNow signal: check again at once
     progress.checks += transition.checks;
     status = transition.status;
     msg = transition.msg;
-    showStatus();
+    // Since the patch, a status the loop goes on with is shown together with its phase.
+    if (!perStage || finalStatuses.has(status)) showStatus();
+    else progress.remoteStatus = status;
   }
   return { status, msg };
+}
+
+/** The run's start in ms (AI Hub's clock), the origin of planned checks; the wait's start when unknown or later. */
+function runStartMsOf(run: StartedRun, waitStartMs: number): number {
+  if (run.startTimestamp === null) return waitStartMs;
+  const ms = Number(BigInt(run.startTimestamp) / 1_000_000n);
+  return ms > 0 && ms <= waitStartMs ? ms : waitStartMs;
+}
+
+/**
+ * The wait's plan: `fixed` and `geometric` as asked; `learned` from the app's or deployment's run
+ * history (a local activity), geometric when the history is too thin or too spread, or when the
+ * lookup fails: it never fails the pipeline.
+ */
+async function choosePlan(run: StartedRun, input: PipelineInput, runStartMs: number): Promise<DurationPlan> {
+  const policy = input.wait;
+  const kind = (policy.plan as PipelineInput['wait']['plan'] | undefined) ?? 'geometric';
+  const asked = (plan: CheckPlan, description: string): DurationPlan => ({
+    plan,
+    description,
+    lookupCalls: 0,
+  });
+  if (kind === 'fixed') return asked({ kind: 'fixed' }, `fixed (every ${policy.initialIntervalSeconds} s)`);
+  if (kind === 'geometric') return asked({ kind: 'geometric', reason: 'asked for' }, 'geometric (asked for)');
+  try {
+    return await estimateDuration({
+      deploymentId: input.deploymentId ?? null,
+      appId: input.deploymentId === undefined ? (run.appId ?? input.appId ?? null) : null,
+      appName: input.appName ?? null,
+      runId: run.runId,
+      untilSeconds: Math.floor(runStartMs / 1000),
+      policy,
+    });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('the run history lookup failed; waiting with the geometric plan', { runId: run.runId });
+    const reason = 'history lookup failed';
+    return asked({ kind: 'geometric', reason }, `geometric (${reason})`);
+  }
 }
 
 /**
@@ -347,6 +412,7 @@ async function checkUntilChanged(
   deadlineAt: number,
   checkNowCount: () => number,
   onDeadline: () => ApplicationFailure,
+  countLookup?: () => void,
 ): Promise<RunTransition | undefined> {
   const remainingMs = deadlineAt - Date.now();
   if (remainingMs <= 0) throw onDeadline();
@@ -354,6 +420,9 @@ async function checkUntilChanged(
   const requestsBefore = checkNowCount();
   const scope = new CancellationScope();
   const check = scope.run(() => waitForRun(args));
+  if (countLookup !== undefined) {
+    return checkOnSignal(args, check, scope, requestsBefore, checkNowCount, countLookup, onDeadline);
+  }
   const woken = condition(() => checkNowCount() > requestsBefore);
   try {
     const winner = await Promise.race([check, woken.then(() => undefined)]);
@@ -363,6 +432,49 @@ async function checkUntilChanged(
       if (isCancellation(err) && !CancellationScope.current().consideredCancelled) return undefined;
       throw err;
     });
+  } catch (err) {
+    if (isDeadlineTimeout(err)) throw onDeadline();
+    throw err;
+  }
+}
+
+/**
+ * Since {@link HARDENED_WAIT_PATCH}: a `checkNow` signal checks the run once in a local activity
+ * (one marker event) while the wait's own checks go on; only a status that changed ends the wait
+ * activity (two events), so a run-finished hook costs the history two events, not seven.
+ */
+async function checkOnSignal(
+  args: Parameters<Activities['waitForRun']>[0],
+  check: Promise<RunTransition>,
+  scope: CancellationScope,
+  requestsBefore: number,
+  checkNowCount: () => number,
+  countLookup: () => void,
+  onDeadline: () => ApplicationFailure,
+): Promise<RunTransition> {
+  let handled = requestsBefore;
+  try {
+    for (;;) {
+      const woken = condition(() => checkNowCount() > handled);
+      const winner = await Promise.race([check, woken.then(() => undefined)]);
+      if (winner !== undefined) return winner;
+      handled = checkNowCount();
+      const seen = await checkRunNow({ runId: args.runId, lastStatus: args.lastStatus }).then(
+        (transition) => {
+          if (transition === null) countLookup(); // a transition counts its own check
+          return transition;
+        },
+        (err: unknown) => {
+          if (isCancellation(err)) throw err;
+          return null; // the wait's own checks go on
+        },
+      );
+      if (seen !== null) {
+        scope.cancel();
+        check.catch(() => undefined);
+        return seen;
+      }
+    }
   } catch (err) {
     if (isDeadlineTimeout(err)) throw onDeadline();
     throw err;

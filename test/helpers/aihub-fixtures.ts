@@ -43,8 +43,9 @@ export async function writeLocalFiles(files: Record<string, string>): Promise<st
   );
 }
 
-/** Wait settings that make tests quick: checks every ~100 ms. */
+/** Wait settings that make tests quick: checks every ~100 ms, geometric (no history lookup). */
 export const quickWait = {
+  plan: 'geometric',
   initialIntervalSeconds: 0.1,
   maxIntervalSeconds: 0.2,
   reviewInitialIntervalSeconds: 0.1,
