@@ -121,6 +121,20 @@ const EnvSchema = z.object({
   HUBRUN_SHUTDOWN_GRACE_SECONDS: optionalText.pipe(
     z.coerce.number<string | undefined>().min(0).max(3600).optional(),
   ),
+  /**
+   * Shared secret of the run-finished hook (`hubrun hook`): AI Hub's notification must carry it
+   * in the `X-Hubrun-Hook-Secret` header (or as `Authorization: Bearer`). Required by `hubrun hook`.
+   */
+  HUBRUN_HOOK_SECRET: optionalText,
+  /** A file holding the hook's secret (secret mounts), instead of `HUBRUN_HOOK_SECRET`. */
+  HUBRUN_HOOK_SECRET_FILE: optionalText,
+  /** Bind address of `hubrun hook` (`host:port`); TLS is the deployment's (a proxy in front). @default '127.0.0.1:9465' */
+  HUBRUN_HOOK_ADDRESS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^([\w.-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$/, 'expected host:port')
+      .default('127.0.0.1:9465'),
+  ),
   /** Worker log level. @default 'INFO' */
   HUBRUN_LOG_LEVEL: optionalText.pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO')),
 });
@@ -145,6 +159,7 @@ export interface AihubSettings {
 export const secretFileVariables: readonly string[] = [
   'AIHUB_API_TOKEN_FILE',
   'AIHUB_PDF_PASSWORDS_FILE',
+  'HUBRUN_HOOK_SECRET_FILE',
   'TEMPORAL_TLS_CLIENT_KEY_PATH',
   'TEMPORAL_TLS_CLIENT_CERT_PATH',
   'TEMPORAL_CONFIG_FILE',
@@ -197,6 +212,64 @@ export function loadClientConfig(env: NodeJS.ProcessEnv = process.env): Readonly
   const temporal = loadTemporal(env, problems);
   if (problems.length > 0 || !parsed.success || temporal === undefined) throw new ConfigError(problems);
   return Object.freeze({ temporal, taskQueue: parsed.data.HUBRUN_TASK_QUEUE });
+}
+
+/** What `hubrun hook` needs: the Temporal connection, its shared secret and its bind address. */
+export interface HookConfig extends ClientConfig {
+  /** `HUBRUN_HOOK_SECRET` or the content of `HUBRUN_HOOK_SECRET_FILE` (a secret: never logged). */
+  secret: string;
+  host: string;
+  port: number;
+}
+
+const HookEnvSchema = EnvSchema.pick({
+  HUBRUN_HOOK_SECRET: true,
+  HUBRUN_HOOK_SECRET_FILE: true,
+  HUBRUN_HOOK_ADDRESS: true,
+});
+
+/** Reads the hook's settings (and the client's); throws {@link ConfigError} naming every problem. */
+export function loadHookConfig(env: NodeJS.ProcessEnv = process.env): Readonly<HookConfig> {
+  const problems: string[] = [];
+  let client: Readonly<ClientConfig> | undefined;
+  try {
+    client = loadClientConfig(env);
+  } catch (err) {
+    problems.push(...(err instanceof ConfigError ? err.problems : [String(err)]));
+  }
+  const parsed = HookEnvSchema.safeParse(env);
+  if (!parsed.success) problems.push(...issuesOf(parsed.error));
+  let secret: string | undefined;
+  if (parsed.success) {
+    const { HUBRUN_HOOK_SECRET: inline, HUBRUN_HOOK_SECRET_FILE: file } = parsed.data;
+    if (inline !== undefined && file !== undefined) {
+      problems.push('HUBRUN_HOOK_SECRET, HUBRUN_HOOK_SECRET_FILE: give one or the other, not both');
+    } else if (file !== undefined) {
+      try {
+        secret = readFileSync(file, 'utf8').trim();
+      } catch (err) {
+        problems.push(
+          `HUBRUN_HOOK_SECRET_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
+      }
+    } else secret = inline;
+    if (secret !== undefined && secret.length < 16) {
+      problems.push('HUBRUN_HOOK_SECRET: at least 16 characters');
+    } else if (secret === undefined && !problems.some((p) => p.startsWith('HUBRUN_HOOK_SECRET'))) {
+      problems.push('HUBRUN_HOOK_SECRET: required by hubrun hook (or give HUBRUN_HOOK_SECRET_FILE)');
+    }
+  }
+  if (problems.length > 0 || client === undefined || secret === undefined || !parsed.success) {
+    throw new ConfigError(problems);
+  }
+  const address = parsed.data.HUBRUN_HOOK_ADDRESS;
+  const split = address.lastIndexOf(':');
+  return Object.freeze({
+    ...client,
+    secret,
+    host: address.slice(0, split).replace(/^\[|\]$/g, ''),
+    port: Number(address.slice(split + 1)),
+  });
 }
 
 function issuesOf(error: z.ZodError): string[] {

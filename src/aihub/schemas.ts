@@ -432,3 +432,22 @@ export const JobStateValue: z.ZodType<JobStateValue, string> = z.string().min(1,
 /** Answer of `GET /v2/jobs/{id}`; the spec requires no field, hubrun needs `state`. */
 export const Job = z.object({ state: JobStateValue, message: z.string().nullish() });
 export type Job = z.infer<typeof Job>;
+
+/**
+ * A run's finish notification, as AI Hub documented the per-run `webhook_config` (dropped from
+ * the current spec): `{status, msg, job_id, input_dir, output}`; a plain `{run_id}` is accepted too.
+ */
+export const RunNotification = z
+  .object({
+    run_id: z.string().min(1).max(200).optional(),
+    job_id: z.string().min(1).max(200).optional(),
+    status: z.string().nullish(),
+    msg: z.string().nullish(),
+    input_dir: z.string().nullish(),
+    output: z.unknown().optional(),
+  })
+  .refine((n) => n.run_id !== undefined || n.job_id !== undefined, {
+    message: 'give run_id or job_id',
+    path: ['run_id'],
+  });
+export type RunNotification = z.infer<typeof RunNotification>;

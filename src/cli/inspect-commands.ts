@@ -108,6 +108,7 @@ async function status(client: Client, id: string, flags: { json?: boolean }): Pr
           ? `, next in ${formatSeconds((Date.parse(p.nextCheckAt) - now) / 1000)}`
           : ''),
     ],
+    ['plan', p.plan ?? null],
     ['files', `${p.filesUploaded} uploaded, ${p.filesPaged} paged`],
     ['last error', p.lastError],
   ];

@@ -14,6 +14,7 @@ import type * as ConfigModule from '../config';
 import type * as EmulatorModule from '../emulator/main';
 import type * as WorkerModule from '../worker';
 import type * as DemoModule from './demo';
+import type * as HookModule from './hook-command';
 import type * as InspectModule from './inspect-commands';
 import type * as RunModule from './run-command';
 import type * as ScheduleModule from './schedule-command';
@@ -41,6 +42,7 @@ const load = {
   worker: (): typeof WorkerModule => require('../worker') as typeof WorkerModule,
   emulator: (): typeof EmulatorModule => require('../emulator/main') as typeof EmulatorModule,
   demo: (): typeof DemoModule => require('./demo') as typeof DemoModule,
+  hook: (): typeof HookModule => require('./hook-command') as typeof HookModule,
   config: (): typeof ConfigModule => require('../config') as typeof ConfigModule,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -88,6 +90,10 @@ const commandTable: readonly CommandGroup[] = [
         )
         .action(() => load.worker().main());
     },
+  },
+  {
+    commands: { hook: "the run-finished hook: AI Hub's notifications signal pipelines checkNow" },
+    add: (cli) => load.hook().addHookCommand(cli),
   },
   {
     commands: { emulator: 'the local AI Hub emulator alone' },

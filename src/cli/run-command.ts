@@ -71,6 +71,17 @@ export function addRunCommand(cli: Command): void {
         'all',
       ]),
     )
+    .addOption(
+      new Option('--plan <plan>', 'how status checks are placed (default learned)').choices([
+        'learned',
+        'geometric',
+        'fixed',
+      ]),
+    )
+    .option('--lag-target <target>', 'mean lag a learned plan aims at: 5% of the duration (default) or 30s')
+    .option('--run-deadline <duration>', 'longest processing time, e.g. 6h or 3d (default 3d)')
+    .option('--review-deadline <duration>', 'longest wait at each review checkpoint (default 14d)')
+    .option('--hook', 'a run-finished hook (hubrun hook) signals the pipeline: poll only as a safety net')
     .option('--wait', 'wait for the end with live progress; exit 0 only on success')
     .option('--json', 'print one JSON summary on stdout and nothing else')
     .action((flags: RunFlags & { wait?: boolean; json?: boolean }) => runCommand(flags));

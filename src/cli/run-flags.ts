@@ -33,6 +33,11 @@ export interface RunFlags {
   maxErrorRatio?: string;
   onCancel?: string;
   cleanup?: string;
+  plan?: string;
+  lagTarget?: string;
+  runDeadline?: string;
+  reviewDeadline?: string;
+  hook?: boolean;
 }
 
 /** Pipeline input fields and the flags that set them, for messages in the flags' words. */
@@ -56,6 +61,12 @@ const flagOfField: Record<string, string> = {
   onCancel: '--on-cancel',
   cleanup: '--cleanup',
   concurrency: '--concurrency',
+  plan: '--plan',
+  lagTargetRatio: '--lag-target',
+  lagTargetSeconds: '--lag-target',
+  runDeadlineSeconds: '--run-deadline',
+  reviewDeadlineSeconds: '--review-deadline',
+  hook: '--hook',
 };
 
 /** What `hubrun run` was asked to start. */
@@ -91,6 +102,7 @@ export async function runRequestFromFlags(flags: RunFlags): Promise<RunRequest> 
     maxErrorRatio: flags.maxErrorRatio === undefined ? undefined : ratio(flags.maxErrorRatio),
     onCancel: flags.onCancel,
     cleanup: flags.cleanup,
+    wait: waitFromFlags(flags),
   };
   for (const key of Object.keys(template)) if (template[key] === undefined) delete template[key];
 
@@ -155,12 +167,52 @@ function inFlagWords(problems: string[], inputDirsFile?: string): string {
     } else if (head === 'template') {
       where = [flagOfField[rest[0] ?? ''] ?? rest[0], ...rest.slice(1)].join('.');
     } else {
-      where = [flagOfField[head] ?? head, ...rest].join('.');
+      where =
+        head === 'wait' && rest[0] !== undefined && flagOfField[rest[0]] !== undefined
+          ? flagOfField[rest[0]]!
+          : [flagOfField[head] ?? head, ...rest].join('.');
     }
     const message = problem.slice(colon + 1).replace(fieldPattern, (field) => flagOfField[field] ?? field);
     return `${where}:${message}`;
   });
   return words.join('; ');
+}
+
+/** The wait settings `--plan`, `--lag-target`, `--run-deadline`, `--review-deadline` and `--hook` give; undefined when none. */
+function waitFromFlags(flags: RunFlags): Record<string, unknown> | undefined {
+  const wait: Record<string, unknown> = {};
+  if (flags.plan !== undefined) wait.plan = flags.plan;
+  if (flags.lagTarget !== undefined) {
+    const text = flags.lagTarget.trim();
+    const share = /^(\d+(?:\.\d+)?)%$/.exec(text);
+    if (share) wait.lagTargetRatio = Number(share[1]) / 100;
+    else
+      wait.lagTargetSeconds = durationSeconds(
+        '--lag-target',
+        text,
+        'a share such as 5% or a duration such as 30s',
+      );
+  }
+  if (flags.runDeadline !== undefined)
+    wait.runDeadlineSeconds = durationSeconds('--run-deadline', flags.runDeadline);
+  if (flags.reviewDeadline !== undefined) {
+    wait.reviewDeadlineSeconds = durationSeconds('--review-deadline', flags.reviewDeadline);
+  }
+  if (flags.hook) wait.hook = true;
+  return Object.keys(wait).length > 0 ? wait : undefined;
+}
+
+const unitSeconds: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `90`, `90s`, `30m`, `6h` or `3d` in seconds. */
+function durationSeconds(
+  flag: string,
+  text: string,
+  expected = 'a duration such as 90s, 30m, 6h or 3d',
+): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/.exec(text.trim());
+  if (!match) throw new UsageError(`${flag}: expected ${expected}, got "${text}"`);
+  return Number(match[1]) * unitSeconds[match[2] || 's']!;
 }
 
 function wholeNumber(flag: string, text: string): number {
