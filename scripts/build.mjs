@@ -3,8 +3,9 @@
 //   node scripts/build.mjs             always builds; fails on a type error (npm run build, CI, the image)
 //   node scripts/build.mjs --if-stale  builds only when src/ changed since the last build, and keeps
 //                                      the output of code with type errors, as tsx did (npm test, demo)
-//   node scripts/build.mjs --prepare   npm ci's `prepare`: builds, or says why not when the dev
-//                                      dependencies are not installed (npm ci --omit=dev)
+//   node scripts/build.mjs --prepare   npm ci's `prepare`: builds (a type error does not fail the
+//                                      install), or says why not when the dev dependencies are not
+//                                      installed (npm ci --omit=dev)
 // The build goes to a folder of its own and replaces dist/ by a rename, under a lock, so a hubrun
 // process starting meanwhile sees the old build or the new one, never half of one.
 import { spawnSync } from 'node:child_process';
@@ -57,6 +58,7 @@ function run(command, args) {
 }
 
 async function main() {
+  if (!['--always', '--if-stale', '--prepare'].includes(mode)) fail(`unknown option ${mode}`);
   const tsc = resolveDev('typescript/bin/tsc');
   const tsx = resolveDev('tsx');
   if (tsc === undefined || tsx === undefined) {
@@ -76,7 +78,7 @@ async function main() {
     rmSync(out, { recursive: true, force: true });
     try {
       const typed = run(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', out]);
-      if (!typed && (mode !== '--if-stale' || !existsSync(join(out, 'cli', 'main.js')))) {
+      if (!typed && (mode === '--always' || !existsSync(join(out, 'cli', 'main.js')))) {
         fail('tsc found errors (above)');
       }
       if (!typed)
