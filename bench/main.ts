@@ -19,6 +19,7 @@ import { runApiLoad } from './api-load';
 import { runCli } from './cli';
 import type { BenchContext } from './context';
 import { runHistoryCost } from './history-cost';
+import { runLearnedWaits } from './learned-waits';
 import { machineFacts } from './machine';
 import { duration, reportMarkdown, sectionText } from './report';
 import type { SectionResult } from './report';
@@ -29,6 +30,7 @@ import { runThroughput } from './throughput';
 const sections: Record<string, (ctx: BenchContext) => Promise<SectionResult>> = {
   history: runHistoryCost,
   api: runApiLoad,
+  learned: runLearnedWaits,
   scale: runScale,
   throughput: runThroughput,
   cli: runCli,
