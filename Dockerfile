@@ -4,7 +4,8 @@
 # the AI Hub emulator or the local dev stack. Stage `runtime` (the default, last) is a slim image
 # with those files and the production dependencies only (no fastify, no tsx, no TypeScript), run
 # as the unprivileged `node` user. Stage `emulator` runs the AI Hub emulator for trying the stack
-# (compose profile `emulator`): the build stage's checkout, dev dependencies and all, never production.
+# (compose profile `emulator`): the build stage's full dist/ and its dependencies, dev ones included
+# (fastify), never production.
 # Node.js 24 is the current LTS line (Node 20 reached its end of life on 2026-04-30).
 ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
@@ -24,7 +25,11 @@ RUN npm run build \
 
 FROM ${NODE_IMAGE} AS emulator
 WORKDIR /app
-COPY --from=build /app ./
+# No src/: bin/hubrun.js then runs dist/ as built, without comparing it to sources.
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/bin ./bin
+COPY --from=build /app/dist ./dist
 RUN mkdir -p /data && chown -R node:node /data
 USER node
 EXPOSE 7243
