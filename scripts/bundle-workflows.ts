@@ -8,7 +8,11 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 
 async function main(): Promise<void> {
   const root = resolve(__dirname, '..');
-  const { code } = await bundleWorkflowCode({ workflowsPath: join(root, 'src', 'workflows', 'index.ts') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: join(root, 'src', 'workflows', 'index.ts'),
+    // The interceptors that emit the pipeline metrics (src/worker.ts registers them when it bundles).
+    workflowInterceptorModules: [join(root, 'src', 'workflows', 'metrics-interceptor.ts')],
+  });
   // Where the production image expects it.
   const imagePath = join(root, 'dist', 'workflow-bundle.js');
   const out = process.argv[2] === undefined ? imagePath : join(process.argv[2], basename(imagePath));

@@ -19,6 +19,10 @@ import { createActivities } from './activities';
 import type { ActivityDeps } from './activities';
 import { loadConfig } from './config';
 import type { AihubSettings, Config } from './config';
+import { histogramBuckets, recordAihubCalls } from './metrics';
+
+/** The workflow interceptors that emit the pipeline metrics. */
+const WORKFLOW_INTERCEPTORS = './workflows/metrics-interceptor';
 
 /** A stopping worker's grace for activities in flight unless told: the configuration's default. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 60_000;
@@ -74,6 +78,7 @@ export async function createHubrunWorker(options: HubrunWorkerOptions): Promise<
     token: tokenFile !== undefined ? new FileTokenSource(tokenFile, token) : token,
     ibContext: options.aihub.ibContext,
     timeoutMs: options.aihub.requestTimeoutMs,
+    onExchange: recordAihubCalls(Runtime.instance().metricMeter),
   });
   const activities = createActivities({
     aihub,
@@ -96,7 +101,11 @@ export async function createHubrunWorker(options: HubrunWorkerOptions): Promise<
     shutdownGraceTime: options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
     ...(options.workflowBundlePath !== undefined
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: require.resolve('./workflows') }),
+      : {
+          workflowsPath: require.resolve('./workflows'),
+          // The prebuilt bundle has them baked in (scripts/bundle-workflows.ts).
+          interceptors: { workflowModules: [require.resolve(WORKFLOW_INTERCEPTORS)] },
+        }),
     ...(options.maxAihubCallsPerSecond !== undefined
       ? { maxTaskQueueActivitiesPerSecond: options.maxAihubCallsPerSecond }
       : {}),
@@ -106,7 +115,8 @@ export async function createHubrunWorker(options: HubrunWorkerOptions): Promise<
 
 /**
  * Installs the process-wide Temporal runtime: log level, and the Prometheus endpoint when
- * `metricsAddress` is set. Call once, before the first connection.
+ * `metricsAddress` is set, serving the SDK's metrics and hubrun's own (README, "Metrics").
+ * Call once, before the first connection.
  */
 export function installRuntime(config: Pick<Config, 'logLevel' | 'metricsAddress'>): void {
   Runtime.install({
@@ -114,7 +124,17 @@ export function installRuntime(config: Pick<Config, 'logLevel' | 'metricsAddress
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
       ...(config.metricsAddress !== undefined
-        ? { metrics: { prometheus: { bindAddress: config.metricsAddress } } }
+        ? {
+            metrics: {
+              // Prometheus conventions: counters end in _total, durations are in seconds.
+              prometheus: {
+                bindAddress: config.metricsAddress,
+                countersTotalSuffix: true,
+                useSecondsForDurations: true,
+                histogramBucketOverrides: histogramBuckets(),
+              },
+            },
+          }
         : {}),
     },
   });

@@ -22,6 +22,7 @@ import type { ActivityDeps } from './deps';
 import { plannedDelayMs } from './check-plan';
 import type { CheckPlan } from './check-plan';
 import { aihubCall } from './failures';
+import { recordReviewWait } from '../metrics/review-wait';
 import type { WaitStage } from './polling-policy';
 
 /** Input of the `waitForRun` activity. */
@@ -82,6 +83,8 @@ export function waitForRunActivity(deps: ActivityDeps): (args: WaitForRunInput) 
       () => deps.aihub.getRun(args.runId, { signal: ctx.cancellationSignal }),
       delayMs,
     );
+    // The attempts of one wait share its first schedule time: the start of this review.
+    if (args.stage === 'review') recordReviewWait(ctx, Date.now() - ctx.info.scheduledTimestampMs);
     const status = normalise(run.status);
     if (status !== normalise(args.lastStatus)) {
       return { status, msg: run.msg ?? null, finishTimestamp: run.finish_timestamp ?? null, checks };

@@ -4,7 +4,7 @@
  * and honours an AbortSignal, and fails with an `AihubHttpError`, `AihubNetworkError`
  * or `AihubSchemaError` (see `errors.ts`).
  */
-import { AihubTransport, type CallOptions } from './http';
+import { AihubTransport, type AihubExchange, type CallOptions } from './http';
 import type { TokenSource } from './token-source';
 import {
   BatchInfo,
@@ -49,6 +49,8 @@ export interface AihubClientOptions {
   timeoutMs?: number;
   /** `User-Agent` header value. @default 'hubrun' */
   userAgent?: string;
+  /** Told of every HTTP exchange once it ends (the worker counts them as metrics). */
+  onExchange?: ((exchange: AihubExchange) => void) | undefined;
 }
 
 /** Default timeout of one HTTP request. @default 30000 */
@@ -84,6 +86,7 @@ export class AihubClient {
       ibContext: options.ibContext,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       userAgent: options.userAgent ?? 'hubrun',
+      onExchange: options.onExchange,
     });
   }
 

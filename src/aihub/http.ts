@@ -43,6 +43,19 @@ export interface AihubTransportOptions {
   ibContext?: string | undefined;
   timeoutMs: number;
   userAgent: string;
+  /** Told of every HTTP exchange once it ends (metrics); its errors are ignored. */
+  onExchange?: ((exchange: AihubExchange) => void) | undefined;
+}
+
+/** One HTTP exchange with AI Hub, as {@link AihubTransportOptions.onExchange} hears of it. */
+export interface AihubExchange {
+  endpoint: EndpointName;
+  /** The answer's status; undefined when none came (timeout, refused, reset, aborted). */
+  status: number | undefined;
+  /** From sending the request to the answer's end (or the failure). */
+  durationMs: number;
+  /** The answer carried a `Retry-After` header. */
+  retryAfter: boolean;
 }
 
 /** Longest delay `setTimeout` honours; a larger (or non-positive) timeout means no timeout. */
@@ -86,9 +99,11 @@ export class AihubTransport {
   /** Every token sent lately, newest last: redacted from whatever text an error carries. */
   readonly #sentTokens: string[] = [];
   readonly #timeoutMs: number;
+  readonly #onExchange: ((exchange: AihubExchange) => void) | undefined;
 
   constructor(options: AihubTransportOptions) {
     this.#apiRoot = options.apiRoot.replace(/\/+$/, '');
+    this.#onExchange = options.onExchange;
     this.#tokens = tokenSourceOf(options.token);
     this.#timeoutMs = options.timeoutMs;
     this.#http = axios.create({
@@ -174,21 +189,35 @@ export class AihubTransport {
         : undefined;
     const onAbort = (): void => controller.abort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const startedAt = performance.now();
     try {
-      return await this.#http.request({
+      const res = await this.#http.request({
         method: endpoints[endpoint].method,
         url: `${this.#apiRoot}${buildPath(endpoint, request.params)}${toQueryString(request.query)}`,
         headers: { Authorization: `Bearer ${token}`, ...this.#bodyHeaders(request) },
         data: request.bytes ? request.bytes.body : jsonText(request.json),
         signal: controller.signal,
       });
+      this.#tell(endpoint, res.status, startedAt, res.headers['retry-after'] !== undefined);
+      return res;
     } catch (err) {
+      this.#tell(endpoint, undefined, startedAt, false);
       if (timedOut) throw new AihubNetworkError(endpoint, 'TIMEOUT', `timed out after ${timeoutMs} ms`);
       if (opts.signal?.aborted) throw new AihubNetworkError(endpoint, 'ABORTED', 'was aborted by the caller');
       throw this.#networkError(endpoint, err);
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Tells the exchange hook, which must never fail a call. */
+  #tell(endpoint: EndpointName, status: number | undefined, startedAt: number, retryAfter: boolean): void {
+    if (this.#onExchange === undefined) return;
+    try {
+      this.#onExchange({ endpoint, status, durationMs: performance.now() - startedAt, retryAfter });
+    } catch {
+      // Metrics are no reason to fail an AI Hub call.
     }
   }
 

@@ -5,6 +5,6 @@ export * from './errors';
 export * from './retry';
 export { parseLosslessJson, stringifyWithRawIntegers } from './lossless-json';
 export { AihubClient, DEFAULT_LIST_RUNS_LIMIT, DEFAULT_TIMEOUT_MS, type AihubClientOptions } from './client';
-export type { CallOptions, QueryValue } from './http';
+export type { AihubExchange, CallOptions, QueryValue } from './http';
 export { FileTokenSource, StaticTokenSource, tokenSourceOf, type TokenSource } from './token-source';
 export type { UploadOptions, UploadResult } from './upload';

@@ -26,6 +26,7 @@ export function workflowBundle(): Promise<string> {
   bundlePath ??= (async () => {
     const { code } = await bundleWorkflowCode({
       workflowsPath: require.resolve('../../src/workflows'),
+      workflowInterceptorModules: [require.resolve('../../src/workflows/metrics-interceptor')],
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
     const path = join(await mkdtemp(join(tmpdir(), 'hubrun-bundle-')), 'workflow-bundle.js');
