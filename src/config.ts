@@ -10,6 +10,8 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './shared';
+import { DEFAULT_NOTIFY_ON, notificationKinds, notifyUrlProblem } from './notifications/kinds';
+import type { NotificationKind } from './notifications/kinds';
 
 /** Workflows a worker caches unless `HUBRUN_MAX_CACHED_WORKFLOWS` says otherwise. */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
@@ -135,6 +137,34 @@ const EnvSchema = z.object({
       .regex(/^([\w.-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$/, 'expected host:port')
       .default('127.0.0.1:9465'),
   ),
+  /**
+   * Receiver of outcome notifications of pipelines whose `notify` names no `url`: `https://`, or
+   * `http://` to a loopback host. Unset: such pipelines' notifications fail (never the pipeline).
+   */
+  HUBRUN_NOTIFY_URL: optionalText.pipe(
+    z
+      .string()
+      .superRefine((url, ctx) => {
+        const problem = notifyUrlProblem(url);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+  ),
+  /** HMAC-SHA256 key signing every notification (`x-hubrun-signature: sha256=<hex>`); a secret, never in a workflow. */
+  HUBRUN_NOTIFY_SECRET: optionalText,
+  /** A file holding the notification secret (secret mounts), instead of `HUBRUN_NOTIFY_SECRET`. */
+  HUBRUN_NOTIFY_SECRET_FILE: optionalText,
+  /**
+   * Outcomes told for pipelines whose `notify` names no `on`, separated by `,`: `failed`,
+   * `completed`, `review`, `review-overdue`. @default 'failed,review-overdue'
+   */
+  HUBRUN_NOTIFY_ON: optionalText.pipe(
+    z
+      .string()
+      .default(DEFAULT_NOTIFY_ON.join(','))
+      .transform((v) => v.split(',').map((k) => k.trim()))
+      .pipe(z.array(z.enum(notificationKinds)).min(1)),
+  ),
   /** Worker log level. @default 'INFO' */
   HUBRUN_LOG_LEVEL: optionalText.pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO')),
 });
@@ -159,6 +189,7 @@ export interface AihubSettings {
 export const secretFileVariables: readonly string[] = [
   'AIHUB_API_TOKEN_FILE',
   'AIHUB_PDF_PASSWORDS_FILE',
+  'HUBRUN_NOTIFY_SECRET_FILE',
   'HUBRUN_HOOK_SECRET_FILE',
   'TEMPORAL_TLS_CLIENT_KEY_PATH',
   'TEMPORAL_TLS_CLIENT_CERT_PATH',
@@ -197,6 +228,8 @@ export interface Config extends ClientConfig {
   /** `HUBRUN_SHUTDOWN_GRACE_SECONDS` in milliseconds: how long a stopping worker lets activities finish. */
   shutdownGraceMs: number;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Outcome notifications: default receiver and kinds, and the signing secret (worker memory only). */
+  notify?: { url: string | undefined; on: readonly NotificationKind[]; secret: string | undefined };
 }
 
 const ClientEnvSchema = EnvSchema.pick({ HUBRUN_TASK_QUEUE: true });
@@ -337,6 +370,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems,
   );
 
+  const notifySecret = readNotifySecret(parsed.data, problems);
+
   if (problems.length > 0 || !parsed.success || temporal === undefined) throw new ConfigError(problems);
   const data = parsed.data;
   const config: Config = {
@@ -369,8 +404,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
         data.AIHUB_REQUEST_TIMEOUT_MS / 1000 + SHUTDOWN_GRACE_MARGIN_SECONDS) * 1000,
     ),
     logLevel: data.HUBRUN_LOG_LEVEL,
+    notify: { url: data.HUBRUN_NOTIFY_URL, on: data.HUBRUN_NOTIFY_ON, secret: notifySecret },
   };
   return Object.freeze(config);
+}
+
+/** `HUBRUN_NOTIFY_SECRET` or the content of `HUBRUN_NOTIFY_SECRET_FILE`; a problem never shows the secret. */
+function readNotifySecret(
+  data:
+    { HUBRUN_NOTIFY_SECRET?: string | undefined; HUBRUN_NOTIFY_SECRET_FILE?: string | undefined } | undefined,
+  problems: string[],
+): string | undefined {
+  const inline = data?.HUBRUN_NOTIFY_SECRET;
+  const file = data?.HUBRUN_NOTIFY_SECRET_FILE;
+  if (inline !== undefined && file !== undefined) {
+    problems.push('HUBRUN_NOTIFY_SECRET, HUBRUN_NOTIFY_SECRET_FILE: give one or the other, not both');
+    return undefined;
+  }
+  let secret = inline;
+  if (file !== undefined) {
+    try {
+      secret = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      problems.push(
+        `HUBRUN_NOTIFY_SECRET_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+      return undefined;
+    }
+  }
+  if (secret !== undefined && secret.length < 16) {
+    problems.push(`HUBRUN_NOTIFY_SECRET${file !== undefined ? '_FILE' : ''}: at least 16 characters`);
+    return undefined;
+  }
+  return secret;
 }
 
 /**

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { aihubLimits } from './aihub/endpoints';
 import { isTimeZone } from './schedules/nominal-date';
+import { notificationFormats, notificationKinds, notifyUrlProblem } from './notifications/kinds';
 
 /** Characters the pipeline's own exactly-once tag (`hubrun:<run id>`) takes out of AI Hub's tag budget. */
 export const RESERVED_TAG_CHARS = 'hubrun:'.length + 36;
@@ -109,6 +110,39 @@ export const WaitPolicy = z
   });
 export type WaitPolicy = z.infer<typeof WaitPolicy>;
 
+/** A pipeline's notification settings (see `PipelineInput.notify`). */
+export const NotifySettings = z
+  .object({
+    /**
+     * The receiver: `https://`, or `http://` to a loopback host, without user or password. It is kept
+     * in the workflow's history, so a URL that is itself a secret (a Slack webhook) belongs in the
+     * worker's `HUBRUN_NOTIFY_URL`. @default HUBRUN_NOTIFY_URL
+     */
+    url: z
+      .string()
+      .max(2000)
+      .superRefine((url, ctx) => {
+        const problem = notifyUrlProblem(url);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    /** Outcomes to tell about. @default HUBRUN_NOTIFY_ON, else ['failed', 'review-overdue'] */
+    on: z.array(z.enum(notificationKinds)).min(1).max(notificationKinds.length).optional(),
+    /** A review waiting this long sends `review-overdue` (once per checkpoint). Unset: never overdue. */
+    reviewOverdueSeconds: z
+      .number()
+      .positive()
+      .max(366 * 86_400)
+      .optional(),
+    /** Body format: a structured-mode CloudEvent, or a Slack incoming-webhook body `{"text": ...}`. @default 'cloudevents' */
+    format: z.enum(notificationFormats).default('cloudevents'),
+    /** How long a notification is retried (with backoff) before it is given up. @default 3600 */
+    giveUpAfterSeconds: z.number().min(1).max(86_400).default(3600),
+  })
+  .strict();
+/** A pipeline's validated notification settings. */
+export type NotifySettings = z.infer<typeof NotifySettings>;
+
 const RunSettingsInput = z
   .object({
     keys: z
@@ -164,6 +198,13 @@ export const PipelineInput = z
     onCancel: z.enum(['abandon', 'delete']).default('abandon'),
     /** What to delete in AI Hub once results are safe. @default 'none' */
     cleanup: z.enum(['none', 'run', 'batch', 'all']).default('none'),
+    /**
+     * Where and when to tell about the pipeline's outcomes: a signed CloudEvent (or a Slack body)
+     * POSTed to `url` on the kinds in `on`. `{}` uses the worker's `HUBRUN_NOTIFY_URL` and
+     * `HUBRUN_NOTIFY_ON`. A notification that cannot be delivered never fails the pipeline; it is
+     * counted in `progress.notifications`. Unset: no notification.
+     */
+    notify: NotifySettings.optional(),
     wait: WaitPolicy.default(WaitPolicy.parse({})),
   })
   .strict()

@@ -41,6 +41,8 @@ export const failureTypes = {
   schemaMismatch: 'AihubSchemaMismatch',
   /** AI Hub answered 1xx or 3xx, which the client does not follow: a login redirect or a wrong API root. */
   unexpectedAnswer: 'AihubUnexpectedAnswer',
+  /** A notification receiver refused the event (4xx, a redirect), or the worker has no receiver or secret; never fails a pipeline. */
+  notificationRefused: 'HubrunNotificationRefused',
 } as const;
 export type FailureType = (typeof failureTypes)[keyof typeof failureTypes];
 
@@ -50,6 +52,8 @@ export const retryableFailureTypes = {
   unavailable: 'AihubUnavailable',
   /** The run has not reached a state that matters yet; the wait activity's retry is the poll loop (BENIGN). */
   notFinished: 'HubrunRunNotFinished',
+  /** A notification receiver could not be reached or answered 408, 429 or 5xx. */
+  notificationUndelivered: 'HubrunNotificationUndelivered',
 } as const;
 
 /**
@@ -125,6 +129,8 @@ export interface PipelineProgress {
   filesUploaded: number;
   filesPaged: number;
   lastError: string | null;
+  /** Outcome notifications sent and given up, with the last delivery error; only when the pipeline declares `notify`. */
+  notifications?: { delivered: number; failed: number; lastError: string | null };
 }
 
 /** Progress before anything has happened, in `phase`. */

@@ -17,6 +17,7 @@ import type { WorkerOptions } from '@temporalio/worker';
 import { AihubClient, FileTokenSource } from './aihub';
 import { createActivities } from './activities';
 import type { ActivityDeps } from './activities';
+import type { NotifyDeps } from './activities/deps';
 import { loadConfig } from './config';
 import type { AihubSettings, Config } from './config';
 import { histogramBuckets, recordAihubCalls } from './metrics';
@@ -58,6 +59,8 @@ export interface HubrunWorkerOptions {
    * (`HUBRUN_SHUTDOWN_GRACE_SECONDS`). @default 60000
    */
   shutdownGraceMs?: number | undefined;
+  /** Outcome notifications' default receiver and kinds, and the signing secret (`HUBRUN_NOTIFY_*`). */
+  notify?: NotifyDeps | undefined;
   /** Extra worker options (tests tune caches and concurrency). */
   tuning?: Partial<
     Pick<
@@ -90,6 +93,7 @@ export async function createHubrunWorker(options: HubrunWorkerOptions): Promise<
     ...(options.resultsRoots !== undefined ? { resultsRoots: options.resultsRoots } : {}),
     ...(options.startSettleMs !== undefined ? { startSettleMs: options.startSettleMs } : {}),
     pdfPasswords: options.aihub.pdfPasswords,
+    ...(options.notify !== undefined ? { notify: options.notify } : {}),
     ...options.deps,
   });
   return Worker.create({
@@ -159,6 +163,7 @@ export function createConfiguredWorker(
     workflowBundlePath: config.workflowBundlePath,
     maxAihubCallsPerSecond: config.maxAihubCallsPerSecond,
     shutdownGraceMs: config.shutdownGraceMs,
+    notify: config.notify,
     tuning: { maxCachedWorkflows: config.maxCachedWorkflows },
   });
 }

@@ -1,5 +1,16 @@
 /** What the activities need from the outside world; the worker passes real ones, tests pass ones aimed at the emulator. */
 import type { AihubClient } from '../aihub';
+import type { NotificationKind } from '../notifications/kinds';
+
+/** The worker's notification settings: default receiver and kinds, and the signing secret (never in a workflow). */
+export interface NotifyDeps {
+  /** `HUBRUN_NOTIFY_URL`: receiver of pipelines that name none. */
+  url?: string | undefined;
+  /** `HUBRUN_NOTIFY_ON`: kinds sent for pipelines that name none. @default ['failed', 'review-overdue'] */
+  on?: readonly NotificationKind[] | undefined;
+  /** `HUBRUN_NOTIFY_SECRET`: HMAC-SHA256 key of every delivery's `x-hubrun-signature`. */
+  secret?: string | undefined;
+}
 
 /** Dependencies of {@link createActivities}. */
 export interface ActivityDeps {
@@ -38,4 +49,6 @@ export interface ActivityDeps {
    * @default 120000
    */
   startSettleMs?: number;
+  /** Outcome notifications' default receiver, kinds and secret. @default none: a pipeline's notifications fail (visibly, never the pipeline) */
+  notify?: NotifyDeps | undefined;
 }

@@ -7,6 +7,7 @@ import { checkFanOutStartActivity, checkPipelineStartActivity } from './check-in
 import { deleteRemoteActivity } from './cleanup';
 import type { ActivityDeps } from './deps';
 import { fetchResultsActivity } from './fetch-results';
+import { notifyOutcomeActivity } from './notify';
 import { findStartedRunActivity, startRunActivity } from './start-run';
 import { findUploadedBatchActivity, uploadFilesActivity } from './upload-files';
 import { estimateDurationActivity } from './estimate-duration';
@@ -15,6 +16,7 @@ import { checkRunNowActivity, waitForRunActivity } from './wait-for-run';
 export type { ActivityDeps } from './deps';
 export type { StartCheckInput } from './check-input';
 export type { DeleteRemoteInput, DeletedRemote } from './cleanup';
+export type { NotifyOutcomeInput, NotifyOutcomeResult } from './notify';
 export type { FetchResultsInput, FetchedResults, PagingCheckpoint } from './fetch-results';
 export type { StartRunInput, StartedRun } from './start-run';
 export type { UploadFilesInput, UploadedBatch } from './upload-files';
@@ -37,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     checkRunNow: checkRunNowActivity(deps),
     fetchResults: fetchResultsActivity(deps),
     deleteRemote: deleteRemoteActivity(deps),
+    notifyOutcome: notifyOutcomeActivity(deps),
   };
 }
 

@@ -128,3 +128,43 @@ export const checkNowLookup = {
   startToCloseTimeout: '45 seconds',
   retry: { maximumAttempts: 1 },
 } as const satisfies LocalActivityOptions;
+
+/**
+ * Delivering one outcome notification, first try: a local activity (one marker event, not
+ * three), one POST of 10 s at most per attempt, three attempts within a few seconds, well inside
+ * one workflow task. A receiver still down after that gets {@link notifyRetryCall}.
+ */
+export function notifyCall(summary: string): LocalActivityOptions {
+  return {
+    startToCloseTimeout: '15 seconds',
+    scheduleToCloseTimeout: '1 minute',
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumAttempts: 3,
+      nonRetryableErrorTypes: nonRetryableFailureTypes,
+    },
+    summary,
+  };
+}
+
+/**
+ * Delivering a notification whose first try failed: an activity whose retries (backoff from 5 s
+ * to 5 minutes) the server runs, so the history grows by three events however long the receiver
+ * is down, until the pipeline's `giveUpAfterSeconds` (an hour by default). Every attempt sends
+ * the same event id. A refusal (4xx) is not retried; either way the workflow records the failure
+ * and goes on.
+ */
+export function notifyRetryCall(giveUpAfterSeconds: number, summary: string): ActivityOptions {
+  return {
+    startToCloseTimeout: '15 seconds',
+    scheduleToCloseTimeout: Math.max(1000, Math.floor(giveUpAfterSeconds * 1000)),
+    retry: {
+      initialInterval: '5 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '5 minutes',
+      nonRetryableErrorTypes: nonRetryableFailureTypes,
+    },
+    summary,
+  };
+}

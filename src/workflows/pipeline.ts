@@ -49,6 +49,7 @@ import {
 } from './activity-options';
 import { INPUT_CHECK_PATCH, legacyPipelineCheck } from './legacy-input-check';
 import { HARDENED_WAIT_PATCH } from './patches';
+import { createNotifier } from './notifier';
 
 /** Answers the pipeline's {@link PipelineProgress}. */
 export const progressQuery = defineQuery<PipelineProgress>(PROGRESS_QUERY);
@@ -101,6 +102,9 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
   // `{date}` filled in: the memo shows the date and the paths the run really uses.
   if (checked.date !== null) upsertMemo({ datedInput: { date: checked.date, ...checked.filled } });
   progress.batchId = input.batchId ?? null;
+  // Since HARDENED_WAIT_PATCH: outcome notifications, only when the input declares `notify`.
+  const notifier = hardened ? createNotifier(input, progress) : undefined;
+  notifier?.watchReviews();
 
   const enter = (phase: Phase): void => {
     progress.phase = phase;
@@ -199,6 +203,13 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
     }
 
     enter(phases.completed);
+    await notifier?.send('completed', {
+      resultsPath: results.resultsPath,
+      files: results.files,
+      documents: results.documents,
+      fields: results.fields,
+      fieldErrors: results.fieldErrors,
+    });
     return {
       workflowId: info.workflowId,
       runId: run.runId,
@@ -239,6 +250,7 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
     } else {
       enter(phases.failed);
       progress.lastError = err instanceof Error ? err.message : String(err);
+      await notifier?.failed(err);
     }
     throw err;
   }
