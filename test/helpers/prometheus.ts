@@ -42,5 +42,5 @@ export function sumOf(samples: readonly Sample[], name: string, where: Record<st
  */
 export function metricNamesIn(expr: string): string[] {
   const unquoted = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
-  return [...new Set(unquoted.match(/\b(?:hubrun|temporal)_[a-zA-Z0-9_:]*/g) ?? [])];
+  return [...new Set(unquoted.match(/\b(?:hubrun|temporal)_[a-zA-Z0-9_:]+/g) ?? [])];
 }

@@ -45,7 +45,13 @@ interface ComposeFile {
 }
 
 /** Services that run for good: each needs a healthcheck others can wait on. */
-const longRunning = ['postgresql', 'temporal', 'temporal-ui', 'worker', 'emulator'];
+const longRunning = ['postgresql', 'temporal', 'temporal-ui', 'worker', 'emulator', 'prometheus', 'grafana'];
+/** Services of an opt-in profile, by profile. */
+const profiled: Record<string, string> = {
+  emulator: 'emulator',
+  prometheus: 'observability',
+  grafana: 'observability',
+};
 /** Jobs that run once per `up` and exit: others wait for them to complete successfully. */
 const oneShot = ['temporal-schema', 'temporal-namespace'];
 
@@ -168,10 +174,11 @@ const cliTypeNames: Record<string, string> = {
 };
 
 void describe('docker-compose.yml', () => {
-  void it('defines the stack, with the emulator only in its own profile', () => {
+  void it('defines the stack, with the emulator and observability only in their own profiles', () => {
     assert.deepEqual(Object.keys(services).sort(), [...longRunning, ...oneShot].sort());
-    assert.deepEqual(service('emulator').profiles, ['emulator']);
-    for (const name of [...longRunning, ...oneShot].filter((n) => n !== 'emulator')) {
+    for (const [name, profile] of Object.entries(profiled))
+      assert.deepEqual(service(name).profiles, [profile]);
+    for (const name of [...longRunning, ...oneShot].filter((n) => profiled[n] === undefined)) {
       assert.equal(service(name).profiles, undefined, `${name} runs in every profile`);
     }
   });
@@ -367,8 +374,8 @@ void describe('docker-compose.yml', () => {
     );
     assert.deepEqual(
       published.map(({ name }) => name).sort(),
-      ['emulator', 'temporal', 'temporal-ui'],
-      'Temporal, its UI and the emulator are published',
+      ['emulator', 'grafana', 'prometheus', 'temporal', 'temporal-ui'],
+      'Temporal, its UI, the emulator, Prometheus and Grafana are published',
     );
     for (const { name, spec } of published) {
       const bind = spec.match(/^\$\{(\w+):-127\.0\.0\.1\}:/)?.[1];
@@ -561,5 +568,38 @@ void describe('Dockerfile', () => {
       'dist',
     ])
       assert.ok(!admits(path), `${path} stays out of the build context`);
+  });
+});
+
+void describe('the observability profile', () => {
+  void it('scrapes the worker with the rules, and provisions Grafana with the dashboard, from deploy/', () => {
+    const prometheusConfig = parse(readRepoFile('deploy/prometheus/prometheus.yml')) as {
+      rule_files: string[];
+      scrape_configs: { static_configs: { targets: string[] }[] }[];
+    };
+    const metricsPort = environmentOf(service('worker')).HUBRUN_METRICS_ADDRESS?.split(':').pop();
+    const targets = prometheusConfig.scrape_configs.flatMap((c) =>
+      c.static_configs.flatMap((s) => s.targets),
+    );
+    assert.deepEqual(targets, [`worker:${metricsPort}`], 'Prometheus scrapes the worker at its metrics port');
+    const mounts = (name: string): Map<string, string> =>
+      new Map((service(name).volumes ?? []).map((v) => [v.split(':')[1] ?? '', v.split(':')[0] ?? '']));
+    const prometheusMounts = mounts('prometheus');
+    for (const ruleFile of prometheusConfig.rule_files) {
+      assert.equal(
+        prometheusMounts.get(ruleFile),
+        './deploy/prometheus/alerts.yml',
+        `${ruleFile} is mounted`,
+      );
+    }
+    assert.equal(
+      prometheusMounts.get('/etc/prometheus/prometheus.yml'),
+      './deploy/prometheus/prometheus.yml',
+    );
+    const grafanaMounts = [...mounts('grafana').values()];
+    for (const file of ['datasource.yml', 'dashboards.yml', 'hubrun.json']) {
+      assert.ok(grafanaMounts.includes(`./deploy/grafana/${file}`), `Grafana mounts deploy/grafana/${file}`);
+      assert.ok(existsSync(join(root, 'deploy', 'grafana', file)), `deploy/grafana/${file} exists`);
+    }
   });
 });
