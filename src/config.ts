@@ -6,9 +6,11 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
+import { parseResultsUrl, ResultsUrlError, resultsUrlOf } from './activities/sinks/results-url';
 import { DEFAULT_TASK_QUEUE } from './shared';
 import { DEFAULT_NOTIFY_ON, notificationKinds, notifyUrlProblem } from './notifications/kinds';
 import type { NotificationKind } from './notifications/kinds';
@@ -92,6 +94,16 @@ const EnvSchema = z.object({
   ),
   /** Where fetched results are written, `<dir>/<workflow id>/`. @default './hubrun-output' */
   HUBRUN_OUTPUT_DIR: optionalText.pipe(z.string().default('./hubrun-output')),
+  /**
+   * The worker's results destination: `file:///abs/dir` or `s3://bucket/prefix` on any
+   * S3-compatible store; the AWS SDK reads its endpoint (`AWS_ENDPOINT_URL_S3`), region and
+   * credentials itself, from its usual variables and files. @default `file://` + `HUBRUN_OUTPUT_DIR`
+   */
+  HUBRUN_RESULTS_URL: optionalText,
+  /** `s3:` URLs, separated by spaces or commas, besides `HUBRUN_RESULTS_URL` at or below which a pipeline's `resultsUrl` may lie. @default none */
+  HUBRUN_RESULTS_URLS: optionalText,
+  /** `true` sends path-style S3 requests (`http://host/bucket/key`), as MinIO and most self-hosted stores want. @default false */
+  HUBRUN_S3_FORCE_PATH_STYLE: optionalText.pipe(z.enum(['true', 'false']).default('false')),
   /** Prometheus metrics bind address of the worker (`host:port`); `off` disables. @default '127.0.0.1:9464' */
   HUBRUN_METRICS_ADDRESS: optionalText.pipe(
     z
@@ -213,6 +225,8 @@ export interface Config extends ClientConfig {
   ibContext: string | undefined;
   requestTimeoutMs: number;
   outputDir: string;
+  /** The results sink: `HUBRUN_RESULTS_URL` (`file://` + `outputDir` by default), `HUBRUN_RESULTS_URLS`, `HUBRUN_S3_FORCE_PATH_STYLE`. */
+  results: ResultsSinkConfig;
   /** `HUBRUN_FILES_ROOTS`: absolute folders under which a pipeline's `files` may lie. */
   filesRoots: readonly string[];
   /** The files named by {@link secretFileVariables}, as absolute and as real paths. */
@@ -230,6 +244,13 @@ export interface Config extends ClientConfig {
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Outcome notifications: default receiver and kinds, and the signing secret (worker memory only). */
   notify?: { url: string | undefined; on: readonly NotificationKind[]; secret: string | undefined };
+}
+
+/** Where a worker delivers results and which other destinations pipelines may name. */
+export interface ResultsSinkConfig {
+  url: string;
+  urls: readonly string[];
+  s3ForcePathStyle: boolean;
 }
 
 const ClientEnvSchema = EnvSchema.pick({ HUBRUN_TASK_QUEUE: true });
@@ -372,7 +393,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 
   const notifySecret = readNotifySecret(parsed.data, problems);
 
-  if (problems.length > 0 || !parsed.success || temporal === undefined) throw new ConfigError(problems);
+  const results = parsed.success ? resultsSinkOf(parsed.data, problems) : undefined;
+  if (problems.length > 0 || !parsed.success || temporal === undefined || results === undefined) {
+    throw new ConfigError(problems);
+  }
   const data = parsed.data;
   const config: Config = {
     aihub:
@@ -390,7 +414,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     requestTimeoutMs: data.AIHUB_REQUEST_TIMEOUT_MS,
     temporal,
     taskQueue: data.HUBRUN_TASK_QUEUE,
-    outputDir: resolve(data.HUBRUN_OUTPUT_DIR),
+    outputDir: results.outputDir,
+    results: results.sink,
     filesRoots,
     secretFiles: secretFilesOf(env),
     resultsRoots,
@@ -437,6 +462,45 @@ function readNotifySecret(
     return undefined;
   }
   return secret;
+}
+
+/** The results sink the environment names; a `file:` `HUBRUN_RESULTS_URL` is the output folder. */
+function resultsSinkOf(
+  data: z.infer<typeof EnvSchema>,
+  problems: string[],
+): { outputDir: string; sink: ResultsSinkConfig } | undefined {
+  let outputDir = resolve(data.HUBRUN_OUTPUT_DIR);
+  let url = pathToFileURL(outputDir).href;
+  if (data.HUBRUN_RESULTS_URL !== undefined) {
+    try {
+      const location = parseResultsUrl(data.HUBRUN_RESULTS_URL);
+      if (location.kind === 'file') outputDir = location.dir;
+      url = resultsUrlOf(location);
+    } catch (err) {
+      if (!(err instanceof ResultsUrlError)) throw err;
+      problems.push(`HUBRUN_RESULTS_URL: ${err.message}`);
+      return undefined;
+    }
+  }
+  const urls = (data.HUBRUN_RESULTS_URLS ?? '').split(/[\s,]+/).filter((u) => u !== '');
+  for (const entry of urls) {
+    try {
+      if (parseResultsUrl(entry).kind !== 's3') {
+        problems.push(`HUBRUN_RESULTS_URLS: ${entry}: only s3: URLs (folders go in HUBRUN_RESULTS_ROOTS)`);
+      }
+    } catch (err) {
+      if (!(err instanceof ResultsUrlError)) throw err;
+      problems.push(`HUBRUN_RESULTS_URLS: ${err.message}`);
+    }
+  }
+  return {
+    outputDir,
+    sink: Object.freeze({
+      url,
+      urls: Object.freeze(urls),
+      s3ForcePathStyle: data.HUBRUN_S3_FORCE_PATH_STYLE === 'true',
+    }),
+  };
 }
 
 /**

@@ -19,7 +19,7 @@ import { createActivities } from './activities';
 import type { ActivityDeps } from './activities';
 import type { NotifyDeps } from './activities/deps';
 import { loadConfig } from './config';
-import type { AihubSettings, Config } from './config';
+import type { AihubSettings, Config, ResultsSinkConfig } from './config';
 import { histogramBuckets, recordAihubCalls } from './metrics';
 
 /** The workflow interceptors that emit the pipeline metrics. */
@@ -45,6 +45,8 @@ export interface HubrunWorkerOptions {
   secretFiles?: readonly string[] | undefined;
   /** Folders besides `outputDir` where a pipeline's `resultsDir` may lie (`HUBRUN_RESULTS_ROOTS`). @default [] */
   resultsRoots?: readonly string[] | undefined;
+  /** The results sink (`HUBRUN_RESULTS_URL`, `HUBRUN_RESULTS_URLS`, `HUBRUN_S3_FORCE_PATH_STYLE`). @default `file://` + `outputDir` */
+  results?: ResultsSinkConfig | undefined;
   /**
    * How long the start keeps looking for the run of a POST whose outcome is unknown before it
    * POSTs again (`HUBRUN_START_SETTLE_SECONDS`), in ms. @default 120000
@@ -91,6 +93,7 @@ export async function createHubrunWorker(options: HubrunWorkerOptions): Promise<
     filesRoots: options.filesRoots ?? [process.cwd()],
     secretFiles: options.secretFiles ?? [],
     ...(options.resultsRoots !== undefined ? { resultsRoots: options.resultsRoots } : {}),
+    ...(options.results !== undefined ? resultsSinkDeps(options.results) : {}),
     ...(options.startSettleMs !== undefined ? { startSettleMs: options.startSettleMs } : {}),
     pdfPasswords: options.aihub.pdfPasswords,
     ...(options.notify !== undefined ? { notify: options.notify } : {}),
@@ -115,6 +118,13 @@ export async function createHubrunWorker(options: HubrunWorkerOptions): Promise<
       : {}),
     ...options.tuning,
   });
+}
+
+/** The activities' results sink settings. */
+function resultsSinkDeps(
+  results: ResultsSinkConfig,
+): Pick<ActivityDeps, 'resultsUrl' | 'resultsUrls' | 's3ForcePathStyle'> {
+  return { resultsUrl: results.url, resultsUrls: results.urls, s3ForcePathStyle: results.s3ForcePathStyle };
 }
 
 /**
@@ -159,6 +169,7 @@ export function createConfiguredWorker(
     filesRoots: config.filesRoots,
     secretFiles: config.secretFiles,
     resultsRoots: config.resultsRoots,
+    results: config.results,
     startSettleMs: config.startSettleMs,
     workflowBundlePath: config.workflowBundlePath,
     maxAihubCallsPerSecond: config.maxAihubCallsPerSecond,

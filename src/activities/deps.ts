@@ -30,6 +30,15 @@ export interface ActivityDeps {
    */
   resultsRoots?: readonly string[];
   /**
+   * The worker's results destination (`HUBRUN_RESULTS_URL`): `file:///...` or `s3://bucket/prefix`.
+   * @default `file://` + `outputDir`
+   */
+  resultsUrl?: string | undefined;
+  /** `s3:` URLs besides `resultsUrl` at or below which a pipeline's `resultsUrl` may lie (`HUBRUN_RESULTS_URLS`). @default [] */
+  resultsUrls?: readonly string[];
+  /** Path-style S3 requests (`HUBRUN_S3_FORCE_PATH_STYLE`), as MinIO wants; the SDK reads endpoint, region and credentials itself. @default false */
+  s3ForcePathStyle?: boolean;
+  /**
    * Folders whose files a pipeline's `files` may name (`HUBRUN_FILES_ROOTS`); a file is read only
    * when its real path lies under one of them (see `file-access.ts`).
    */
