@@ -17,6 +17,8 @@ import { checkFanOutInput } from './fan-out-input';
 import type { FanOutInputDraft } from './fan-out-input';
 import { checkPipelineInput, deriveWorkflowId, toWorkflowId } from './pipeline-input';
 import type { PipelineInputDraft } from './pipeline-input';
+import { appLabel, pipelineDetails, pipelineSummary } from './pipeline-summary';
+import type { SummarizedInput } from './pipeline-summary';
 import {
   CHECK_NOW_SIGNAL,
   initialProgress,
@@ -48,12 +50,14 @@ export async function connectClient(config: Pick<Config, 'temporal'>): Promise<C
 /**
  * Validates `draft` and starts a pipeline on `taskQueue`; its workflow id is `draft.workflowId`
  * or one derived from app and input. A pipeline already running under that id is returned
- * as it is. Throws {@link PipelineInputError} before anything starts when the input is invalid.
+ * as it is. The Temporal UI shows its summary (`invoices on batch 12`) and details (app, input,
+ * `startedBy`, by default `hubrun client`). Throws {@link PipelineInputError} before anything
+ * starts when the input is invalid.
  */
 export async function startPipeline(
   client: Client,
   draft: unknown,
-  options: { taskQueue: string },
+  options: { taskQueue: string; startedBy?: string },
 ): Promise<PipelineHandle> {
   const checked = checkPipelineInput(draft);
   if (!checked.ok) throw new PipelineInputError(checked.problems);
@@ -65,9 +69,28 @@ export async function startPipeline(
       workflowId,
       args: [{ ...checked.input, workflowId }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      staticSummary: pipelineSummary(checked.input),
+      staticDetails: pipelineDetails(checked.input, options.startedBy ?? 'hubrun client'),
     },
   );
 }
+
+/**
+ * Starts a pipeline that waits for and delivers an AI Hub run started elsewhere (the AI Hub UI, a
+ * script): nothing is uploaded or started. `draft` adds the pipeline's other fields (id, results
+ * folder, error ratio, cleanup ...); the pipeline fails with `AihubNotFound` when there is no such run.
+ */
+export function adoptRun(
+  client: Client,
+  runId: string,
+  options: { taskQueue: string },
+  draft: Omit<PipelineInputDraft, 'adoptRunId'> = {},
+): Promise<PipelineHandle> {
+  return startPipeline(client, { ...draft, adoptRunId: runId }, options);
+}
+
+export { RetryRefusedError, retryFanOut, retryPipeline } from './redrive';
+export type { Redrive } from './redrive';
 
 /** The fan-out workflow's signature. */
 export type FanOutWorkflow = (input: FanOutInputDraft) => Promise<FanOutResult>;
@@ -92,11 +115,13 @@ export async function startFanOut(
   const withId = isObject ? { ...draft, workflowId } : draft;
   const checked = checkFanOutInput(withId, workflowId);
   if (!checked.ok) throw new PipelineInputError(checked.problems);
+  const template = (fields.template ?? {}) as SummarizedInput;
   return client.workflow.start<FanOutWorkflow>(workflowTypes.fanOut, {
     taskQueue: options.taskQueue,
     workflowId,
     args: [withId],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    staticSummary: `fan-out: ${appLabel(template)} on ${fields.inputs?.length ?? 0} inputs`,
   });
 }
 

@@ -319,6 +319,8 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
 
 /** The business key used when the caller names none: `hubrun-<app>-<input>`, made safe as a workflow id. */
 export function deriveWorkflowId(input: PipelineInput): string {
+  const noApp = [input.appName, input.appId, input.deploymentId].every((v) => v === undefined);
+  if (input.adoptRunId !== undefined && noApp) return toWorkflowId(`hubrun-adopt-${input.adoptRunId}`);
   const app = input.appName ?? input.appId ?? `deployment-${input.deploymentId ?? ''}`;
   const source =
     input.batchId !== undefined

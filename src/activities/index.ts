@@ -34,6 +34,8 @@ export function createActivities(deps: ActivityDeps) {
     findUploadedBatch: findUploadedBatchActivity(deps),
     startRun: startRunActivity(deps),
     findStartedRun: findStartedRunActivity(deps),
+    describeRun: describeRunActivity(deps),
+    findRetriedRun: findRetriedRunActivity(deps),
     waitForRun: waitForRunActivity(deps),
     estimateDuration: estimateDurationActivity(deps),
     checkRunNow: checkRunNowActivity(deps),

@@ -28,6 +28,8 @@ export interface StartRunInput {
   batchId: number | null;
   /** The exactly-once tag, `hubrun:<first execution run id>`. */
   tag: string;
+  /** Further tags of hubrun's own the run gets (the `hubrun-wf:<workflow id>` tag); absent: none. */
+  extraTags?: string[];
   /** Epoch seconds before which the run cannot have been started (the workflow's start, less a margin). */
   notBeforeSeconds: number;
   /**
@@ -214,7 +216,7 @@ function post(deps: ActivityDeps, args: StartRunInput, signal: AbortSignal): Pro
   const opts = { signal };
   const settings = {
     ...withPdfPasswords(input.settings, deps.pdfPasswords),
-    tags: [...(input.tags ?? []), args.tag],
+    tags: [...(input.tags ?? []), args.tag, ...(args.extraTags ?? [])],
   };
   const source = args.batchId !== null ? { batch_id: args.batchId } : { input_dir: input.inputDir };
   if (input.deploymentId !== undefined) {
@@ -253,7 +255,7 @@ export function findStartedRunActivity(
 }
 
 /** Lists the runs of the pipeline's app or deployment since it started and returns the tagged one. */
-async function findTaggedRun(
+export async function findTaggedRun(
   aihub: AihubClient,
   args: StartRunInput,
   signal: AbortSignal,
@@ -275,7 +277,8 @@ async function findTaggedRun(
   return undefined;
 }
 
-function describe(deps: ActivityDeps, run: Run, adopted: boolean): StartedRun {
+/** What the workflow is told of `run`; `adopted` when hubrun found it rather than started it. */
+export function describe(deps: ActivityDeps, run: Run, adopted: boolean): StartedRun {
   return {
     runId: run.id,
     status: run.status,

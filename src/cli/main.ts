@@ -68,6 +68,10 @@ const commandTable: readonly CommandGroup[] = [
     add: (cli) => load.run().addRunCommand(cli),
   },
   {
+    commands: { retry: "run a failed pipeline (or a fan-out's failed children) again" },
+    add: (cli) => load.retry().addRetryCommand(cli),
+  },
+  {
     commands: {
       status: "a pipeline's or fan-out's progress",
       results: "a finished pipeline's or fan-out's summary",

@@ -190,7 +190,11 @@ export function printPipelineResult(result: PipelineResult): void {
   console.log(`manifest: ${result.manifestPath} (sha256 ${result.resultsSha256.slice(0, 16)}…)`);
 }
 
-async function finishFanOut(handle: FanOutHandle, flags: { wait?: boolean; json?: boolean }): Promise<void> {
+/** Prints a started fan-out's summary, or with `--wait` watches it and prints how it ended. */
+export async function finishFanOut(
+  handle: FanOutHandle,
+  flags: { wait?: boolean; json?: boolean },
+): Promise<void> {
   if (!flags.wait) {
     if (flags.json) console.log(JSON.stringify({ workflowId: handle.workflowId, status: 'STARTED' }));
     else

@@ -134,9 +134,9 @@ export async function runRequestFromFlags(flags: RunFlags): Promise<RunRequest> 
   return { kind: 'pipeline', draft };
 }
 
-function exactlyOne(flags: RunFlags, keys: (keyof RunFlags)[], names: string): void {
+function exactlyOne(flags: RunFlags, keys: (keyof RunFlags)[], names: string, noneAllowed = false): void {
   const given = keys.filter((key) => flags[key] !== undefined);
-  if (given.length !== 1) {
+  if (given.length !== 1 && !(noneAllowed && given.length === 0)) {
     throw new UsageError(
       given.length === 0
         ? `give one of ${names}`

@@ -257,6 +257,24 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
 }
 
 /**
+ * The run a pipeline takes over instead of starting one: `adoptRunId` (failing as `AihubNotFound`
+ * when AI Hub has no such run), or the run of the pipeline named by `retryOf` unless it FAILED
+ * or was cancelled; undefined when the pipeline starts its own.
+ */
+async function takeOverRun(
+  input: PipelineInput,
+  enter: (phase: Phase) => void,
+): Promise<StartedRun | undefined> {
+  if (input.adoptRunId !== undefined) {
+    enter(phases.starting);
+    return describeRun({ runId: input.adoptRunId });
+  }
+  if (input.retryOf === undefined) return undefined;
+  enter(phases.starting);
+  return (await findRetriedRun({ input, retryOf: input.retryOf })) ?? undefined;
+}
+
+/**
  * The `{date}` fill and input check of pipelines started before {@link HARDENED_WAIT_PATCH}: the
  * date computed in the workflow's sandbox, as they computed it then.
  */
