@@ -206,11 +206,38 @@ export const PipelineInput = z
      */
     notify: NotifySettings.optional(),
     wait: WaitPolicy.default(WaitPolicy.parse({})),
+    /**
+     * An AI Hub run started elsewhere (the AI Hub UI, a script) that the pipeline waits for and
+     * delivers instead of starting one (`hubrun run --adopt-run`): nothing is uploaded or started,
+     * and app and input may be left out. The pipeline fails with `AihubNotFound` when the run does
+     * not exist.
+     */
+    adoptRunId: z.string().min(1).max(200).optional(),
+    /**
+     * The pipeline this one runs again (`hubrun retry`). Before uploading or starting anything it
+     * looks for the run the earlier pipeline started, by `runId` when known, else by the earlier
+     * pipeline's exactly-once `tag` among the runs since `sinceSeconds` (epoch seconds), and adopts
+     * it unless that run FAILED or was CANCELLED.
+     */
+    retryOf: z
+      .object({
+        workflowId: WorkflowId,
+        tag: z.string().min(1).max(100),
+        sinceSeconds: z.number().int().min(0),
+        runId: z.string().min(1).max(200).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((input, ctx) => {
     const apps = [input.appName, input.appId, input.deploymentId].filter((v) => v !== undefined);
-    if (apps.length !== 1) {
+    // An adopted run knows its app and input: they may be left out, but not given twice.
+    const adopting = input.adoptRunId !== undefined;
+    if (adopting && input.retryOf !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['adoptRunId'], message: 'give adoptRunId or retryOf, not both' });
+    }
+    if (apps.length !== 1 && !(adopting && apps.length === 0)) {
       ctx.addIssue({
         code: 'custom',
         path: ['appName'],
@@ -218,7 +245,7 @@ export const PipelineInput = z
       });
     }
     const inputs = [input.batchId, input.inputDir, input.files].filter((v) => v !== undefined);
-    if (inputs.length !== 1) {
+    if (inputs.length !== 1 && !(adopting && inputs.length === 0)) {
       ctx.addIssue({
         code: 'custom',
         path: ['batchId'],

@@ -3,6 +3,7 @@
  * dependencies: the worker passes the real AI Hub client and results folder, tests pass ones
  * aimed at the emulator. Workflows type their proxies from `ReturnType<typeof createActivities>`.
  */
+import { describeRunActivity, findRetriedRunActivity } from './adopt-run';
 import { checkFanOutStartActivity, checkPipelineStartActivity } from './check-input';
 import { deleteRemoteActivity } from './cleanup';
 import type { ActivityDeps } from './deps';
@@ -14,6 +15,7 @@ import { estimateDurationActivity } from './estimate-duration';
 import { checkRunNowActivity, waitForRunActivity } from './wait-for-run';
 
 export type { ActivityDeps } from './deps';
+export type { DescribeRunInput, FindRetriedRunInput } from './adopt-run';
 export type { StartCheckInput } from './check-input';
 export type { DeleteRemoteInput, DeletedRemote } from './cleanup';
 export type { NotifyOutcomeInput, NotifyOutcomeResult } from './notify';

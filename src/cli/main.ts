@@ -16,6 +16,7 @@ import type * as WorkerModule from '../worker';
 import type * as DemoModule from './demo';
 import type * as HookModule from './hook-command';
 import type * as InspectModule from './inspect-commands';
+import type * as RetryModule from './retry-command';
 import type * as RunModule from './run-command';
 import type * as ScheduleModule from './schedule-command';
 import { UsageError } from './usage-error';
@@ -37,6 +38,7 @@ interface CommandGroup {
 /* eslint-disable @typescript-eslint/no-require-imports */
 const load = {
   run: (): typeof RunModule => require('./run-command') as typeof RunModule,
+  retry: (): typeof RetryModule => require('./retry-command') as typeof RetryModule,
   inspect: (): typeof InspectModule => require('./inspect-commands') as typeof InspectModule,
   schedule: (): typeof ScheduleModule => require('./schedule-command') as typeof ScheduleModule,
   worker: (): typeof WorkerModule => require('../worker') as typeof WorkerModule,

@@ -56,6 +56,10 @@ export function addRunCommand(cli: Command): void {
     .option('--tag <tag>', 'tag the AI Hub run (repeatable)', collect)
     .option('--results-dir <dir>', 'where hubrun writes fetched results (default HUBRUN_OUTPUT_DIR)')
     .option('--id <key>', 'workflow id, a business key (default: derived from app and input)')
+    .option(
+      '--adopt-run <run id>',
+      'wait for and deliver an AI Hub run started elsewhere (no app or input needed)',
+    )
     .option('--max-error-ratio <r>', 'fail when more than this share of fields is in ERROR (default 1)')
     .addOption(
       new Option('--on-cancel <policy>', 'what cancelling does to the AI Hub run').choices([
@@ -148,7 +152,8 @@ async function failureSummary(
   return summary;
 }
 
-async function finishPipeline(
+/** Prints a started pipeline's summary, or with `--wait` watches it and prints how it ended. */
+export async function finishPipeline(
   handle: PipelineHandle,
   flags: { wait?: boolean; json?: boolean },
 ): Promise<void> {

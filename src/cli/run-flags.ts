@@ -33,6 +33,7 @@ export interface RunFlags {
   maxErrorRatio?: string;
   onCancel?: string;
   cleanup?: string;
+  adoptRun?: string;
   plan?: string;
   lagTarget?: string;
   runDeadline?: string;
@@ -61,6 +62,7 @@ const flagOfField: Record<string, string> = {
   onCancel: '--on-cancel',
   cleanup: '--cleanup',
   concurrency: '--concurrency',
+  adoptRunId: '--adopt-run',
   plan: '--plan',
   lagTargetRatio: '--lag-target',
   lagTargetSeconds: '--lag-target',
@@ -78,11 +80,15 @@ export type RunRequest =
  * `--input-dirs`); throws {@link UsageError} naming the flag at fault.
  */
 export async function runRequestFromFlags(flags: RunFlags): Promise<RunRequest> {
-  exactlyOne(flags, ['app', 'appId', 'deployment'], '--app, --app-id or --deployment');
+  // An adopted run knows its app and input: --adopt-run needs neither.
+  const adopting = flags.adoptRun !== undefined;
+  if (adopting && flags.inputDirs !== undefined) throw new UsageError('--adopt-run: not with --input-dirs');
+  exactlyOne(flags, ['app', 'appId', 'deployment'], '--app, --app-id or --deployment', adopting);
   exactlyOne(
     flags,
     ['batchId', 'inputDir', 'files', 'inputDirs'],
     '--batch-id, --input-dir, --files or --input-dirs',
+    adopting,
   );
   if (flags.concurrency !== undefined && flags.inputDirs === undefined) {
     throw new UsageError('--concurrency: goes with --input-dirs (a fan-out) only');
@@ -128,6 +134,7 @@ export async function runRequestFromFlags(flags: RunFlags): Promise<RunRequest> 
     ...(flags.batchId !== undefined ? { batchId: wholeNumber('--batch-id', flags.batchId) } : {}),
     ...(flags.inputDir !== undefined ? { inputDir: flags.inputDir } : {}),
     ...(flags.files !== undefined ? { files: await localFiles(flags.files) } : {}),
+    ...(adopting ? { adoptRunId: flags.adoptRun } : {}),
   };
   const checked = checkPipelineInput(draft);
   if (!checked.ok) throw new UsageError(inFlagWords(checked.problems));

@@ -25,7 +25,7 @@ import {
 import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities, CheckPlan, DurationPlan, RunTransition, StartedRun } from '../activities';
 import type { PipelineInput, PipelineInputDraft } from '../pipeline-input';
-import { batchNameFor, exactlyOnceTag } from '../pipeline-names';
+import { batchNameFor, exactlyOnceTag, pipelineTags } from '../pipeline-names';
 import { fillNominalDate, nominalInstant } from '../schedules/nominal-date';
 import type { DatedInputCheck } from '../activities/check-input';
 import {
@@ -60,7 +60,8 @@ const { checkPipelineStart } = proxyLocalActivities<Activities>(inputCheck);
 const { estimateDuration } = proxyLocalActivities<Activities>(historyLookup);
 const { checkRunNow } = proxyLocalActivities<Activities>(checkNowLookup);
 const { startRun } = proxyActivities<Activities>(startCall);
-const { findStartedRun, findUploadedBatch } = proxyActivities<Activities>(remoteCall);
+const { describeRun, findRetriedRun, findStartedRun, findUploadedBatch } =
+  proxyActivities<Activities>(remoteCall);
 const { uploadFiles } = proxyActivities<Activities>(uploadTransfer);
 const { fetchResults, deleteRemote } = proxyActivities<Activities>(transfer);
 
@@ -111,13 +112,15 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
     upsertSearchAttributes([{ key: searchAttributes.phase, value: phase }]);
   };
   const app = input.appName ?? input.appId;
-  upsertSearchAttributes([
+  const known = [
     ...(input.deploymentId !== undefined
       ? [{ key: searchAttributes.deploymentId, value: input.deploymentId }]
       : []),
     ...(app !== undefined ? [{ key: searchAttributes.app, value: app }] : []),
     ...(input.batchId !== undefined ? [{ key: searchAttributes.batchId, value: String(input.batchId) }] : []),
-  ]);
+  ];
+  // Empty only for an adopted run given without app or input; Temporal refuses an empty upsert.
+  if (known.length > 0) upsertSearchAttributes(known);
 
   const batch = {
     batchName: batchNameFor(info.workflowId, info.firstExecutionRunId),
@@ -127,7 +130,9 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
   let startArgs: Parameters<Activities['startRun']>[0] | undefined;
   let uploadedBatchId: number | null = null;
   try {
-    if (input.files !== undefined) {
+    // Since HARDENED_WAIT_PATCH: a run started elsewhere, or the one of the pipeline this re-drives, is taken over.
+    if (hardened) run = await takeOverRun(input, enter);
+    if (input.files !== undefined && run === undefined) {
       enter(phases.uploading);
       const uploaded = await uploadFiles({ files: input.files, ...batch });
       uploadedBatchId = uploaded.batchId;
@@ -136,16 +141,23 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
       upsertSearchAttributes([{ key: searchAttributes.batchId, value: String(uploaded.batchId) }]);
     }
 
-    enter(phases.starting);
-    startArgs = {
-      input,
-      batchId: progress.batchId,
-      tag: exactlyOnceTag(info.firstExecutionRunId),
-      notBeforeSeconds: Math.floor(info.startTime.getTime() / 1000) - RECONCILE_MARGIN_SECONDS,
-      // A reset, retried or continued workflow may have POSTed before: look for the tag first.
-      reconcileFirst: info.runId !== info.firstExecutionRunId || info.attempt > 1,
-    };
-    run = await startRun(startArgs);
+    if (run === undefined) {
+      enter(phases.starting);
+      // Since HARDENED_WAIT_PATCH the run also carries `hubrun-wf:<workflow id>` where it fits.
+      const [tag, ...extraTags] = hardened
+        ? pipelineTags(info.firstExecutionRunId, info.workflowId, input.tags ?? [])
+        : [exactlyOnceTag(info.firstExecutionRunId)];
+      startArgs = {
+        input,
+        batchId: progress.batchId,
+        tag: tag ?? exactlyOnceTag(info.firstExecutionRunId),
+        ...(extraTags.length > 0 ? { extraTags } : {}),
+        notBeforeSeconds: Math.floor(info.startTime.getTime() / 1000) - RECONCILE_MARGIN_SECONDS,
+        // A reset, retried or continued workflow may have POSTed before: look for the tag first.
+        reconcileFirst: info.runId !== info.firstExecutionRunId || info.attempt > 1,
+      };
+      run = await startRun(startArgs);
+    }
     progress.runId = run.runId;
     upsertMemo({ aihubRunUrl: run.runUrl });
     upsertSearchAttributes([
