@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { CalendarSpec, ScheduleOptions, ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
+import { pipelineDetails, pipelineSummary } from '../pipeline-summary';
 import { workflowTypes } from '../shared';
 import type { CalendarSpecEntry, OverlapName, ScheduleEntry } from './schedule-file';
 
@@ -98,6 +99,9 @@ export function compileSchedule(entry: ScheduleEntry, target: ScheduleTarget, se
         workflowId: entry.id,
         args: [scheduledInput(entry)],
         memo: { [ENTRY_MEMO_KEY]: memo },
+        // What the Temporal UI shows for each pipeline the schedule starts (the input was checked).
+        staticSummary: pipelineSummary(entry.input),
+        staticDetails: pipelineDetails(entry.input, `schedule ${entry.id}`),
       },
       policies: {
         overlap: toOverlapPolicy(entry.overlap),

@@ -50,6 +50,8 @@ import {
 import { INPUT_CHECK_PATCH, legacyPipelineCheck } from './legacy-input-check';
 import { HARDENED_WAIT_PATCH } from './patches';
 import { createNotifier } from './notifier';
+import { keepCurrentDetails, withSummary } from './user-metadata';
+import { pipelineSummary } from '../pipeline-summary';
 
 /** Answers the pipeline's {@link PipelineProgress}. */
 export const progressQuery = defineQuery<PipelineProgress>(PROGRESS_QUERY);
@@ -106,6 +108,8 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
   // Since HARDENED_WAIT_PATCH: outcome notifications, only when the input declares `notify`.
   const notifier = hardened ? createNotifier(input, progress) : undefined;
   notifier?.watchReviews();
+  // Since HARDENED_WAIT_PATCH: the Temporal UI shows phase, AI Hub status and checks as current details.
+  if (hardened) keepCurrentDetails(progress);
 
   const enter = (phase: Phase): void => {
     progress.phase = phase;
@@ -134,7 +138,8 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
     if (hardened) run = await takeOverRun(input, enter);
     if (input.files !== undefined && run === undefined) {
       enter(phases.uploading);
-      const uploaded = await uploadFiles({ files: input.files, ...batch });
+      const upload = withSummary(uploadFiles, uploadTransfer, `upload ${input.files.length} files`, hardened);
+      const uploaded = await upload({ files: input.files, ...batch });
       uploadedBatchId = uploaded.batchId;
       progress.batchId = uploaded.batchId;
       progress.filesUploaded = uploaded.files;
@@ -156,7 +161,8 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
         // A reset, retried or continued workflow may have POSTed before: look for the tag first.
         reconcileFirst: info.runId !== info.firstExecutionRunId || info.attempt > 1,
       };
-      run = await startRun(startArgs);
+      const start = withSummary(startRun, startCall, `start run of ${pipelineSummary(input)}`, hardened);
+      run = await start(startArgs);
     }
     progress.runId = run.runId;
     upsertMemo({ aihubRunUrl: run.runUrl });
@@ -185,7 +191,8 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
     }
 
     enter(phases.fetchingResults);
-    const results = await fetchResults({
+    const page = withSummary(fetchResults, transfer, `page results of ${run.runId}`, hardened);
+    const results = await page({
       workflowId: info.workflowId,
       runId: run.runId,
       appId: run.appId,
@@ -458,7 +465,12 @@ async function checkUntilChanged(
 ): Promise<RunTransition | undefined> {
   const remainingMs = deadlineAt - Date.now();
   if (remainingMs <= 0) throw onDeadline();
-  const { waitForRun } = proxyActivities<Activities>(waitForRunOptions(args.policy, args.stage, remainingMs));
+  // Since HARDENED_WAIT_PATCH (the pipelines that count lookups), the wait is summarised in the UI.
+  const summary = countLookup !== undefined ? { summary: `wait for ${args.runId} (${args.stage})` } : {};
+  const { waitForRun } = proxyActivities<Activities>({
+    ...waitForRunOptions(args.policy, args.stage, remainingMs),
+    ...summary,
+  });
   const requestsBefore = checkNowCount();
   const scope = new CancellationScope();
   const check = scope.run(() => waitForRun(args));
