@@ -12,6 +12,7 @@ export const DEFAULT_TASK_QUEUE = 'aihub-runs';
 export const workflowTypes = {
   pipeline: 'aihubRunPipeline',
   fanOut: 'aihubFanOut',
+  audit: 'aihubAudit',
 } as const;
 
 /**

@@ -4,6 +4,7 @@
  * aimed at the emulator. Workflows type their proxies from `ReturnType<typeof createActivities>`.
  */
 import { describeRunActivity, findRetriedRunActivity } from './adopt-run';
+import { auditRunsActivity } from './audit-runs';
 import { checkFanOutStartActivity, checkPipelineStartActivity } from './check-input';
 import { deleteRemoteActivity } from './cleanup';
 import type { ActivityDeps } from './deps';
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     fetchResults: fetchResultsActivity(deps),
     deleteRemote: deleteRemoteActivity(deps),
     notifyOutcome: notifyOutcomeActivity(deps),
+    auditRuns: auditRunsActivity(deps),
   };
 }
 

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type * as ConfigModule from '../config';
+import type * as AuditModule from './audit-command';
 import type * as EmulatorModule from '../emulator/main';
 import type * as WorkerModule from '../worker';
 import type * as DemoModule from './demo';
@@ -39,6 +40,7 @@ interface CommandGroup {
 const load = {
   run: (): typeof RunModule => require('./run-command') as typeof RunModule,
   retry: (): typeof RetryModule => require('./retry-command') as typeof RetryModule,
+  audit: (): typeof AuditModule => require('./audit-command') as typeof AuditModule,
   inspect: (): typeof InspectModule => require('./inspect-commands') as typeof InspectModule,
   schedule: (): typeof ScheduleModule => require('./schedule-command') as typeof ScheduleModule,
   worker: (): typeof WorkerModule => require('../worker') as typeof WorkerModule,
@@ -72,6 +74,10 @@ const commandTable: readonly CommandGroup[] = [
   {
     commands: { retry: "run a failed pipeline (or a fan-out's failed children) again" },
     add: (cli) => load.retry().addRetryCommand(cli),
+  },
+  {
+    commands: { audit: "AI Hub runs with hubrun's tag: owned, delivered or orphaned" },
+    add: (cli) => load.audit().addAuditCommand(cli),
   },
   {
     commands: {
