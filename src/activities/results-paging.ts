@@ -92,7 +92,9 @@ export async function pageInto(
   const ctx = Context.current();
   const { attempt } = ctx.info;
   let state = start;
-  ctx.heartbeat(state);
+  // No heartbeat before the first page: the SDK sends the first one at once and throttles the
+  // rest, so a checkpoint taken before any page would be all the server holds for the next
+  // seconds, and a retry after a crash then would start over instead of resuming.
   await withKeepAlive(
     () => state,
     async () => {
