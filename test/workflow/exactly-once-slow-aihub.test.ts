@@ -101,19 +101,23 @@ describe('a slow or lagging AI Hub is never sent a second start call for one pip
     await withPipelineEnv(temporal(), { faults }, async (env) => {
       const batchId = await seedBatch(env.emulator, sampleInvoices(2));
       const worker = slowHubWorker(env, { requestTimeoutMs: 1_000, settleMs: 20_000 });
-      const handle = await env.withWorker(async () => {
-        const started = await env.start({
-          workflowId: uniqueId('settle-handoff'),
-          appName: 'invoices',
-          batchId,
-          wait: quickWait,
-        });
-        await pollUntil('the start to settle after its timed-out POST', async () => {
-          const { counts } = await env.admin.calls();
-          return counts.runApp === 1 && counts.listRuns >= 1 ? true : undefined;
-        });
-        return started;
-      }, worker);
+      const handle = await env.withWorker(
+        async () => {
+          const started = await env.start({
+            workflowId: uniqueId('settle-handoff'),
+            appName: 'invoices',
+            batchId,
+            wait: quickWait,
+          });
+          await pollUntil('the start to settle after its timed-out POST', async () => {
+            const { counts } = await env.admin.calls();
+            return counts.runApp === 1 && counts.listRuns >= 1 ? true : undefined;
+          });
+          return started;
+          // No shutdown grace: the settling attempt is cancelled at once, not let finish.
+        },
+        { ...worker, shutdownGraceMs: 0 },
+      );
       assert.equal((await env.admin.runs()).length, 0, 'the first worker stopped before the run existed');
       const result = await env.withWorker(
         () => within(90_000, 'the pipeline completing', handle.result()),
