@@ -5,6 +5,9 @@
  * the CLI all import them.
  */
 
+/** The window of an audit given neither `sinceSeconds` nor `windowSeconds`: a day. */
+export const DEFAULT_AUDIT_WINDOW_SECONDS = 86_400;
+
 /** What the audit decided about one run. */
 export const auditVerdicts = {
   /** An open pipeline holds the run. */
@@ -20,8 +23,10 @@ export type AuditVerdict = (typeof auditVerdicts)[keyof typeof auditVerdicts];
 
 /** Input of the `aihubAudit` workflow and its activity. */
 export interface AuditInput {
-  /** Only runs started at or after this time, epoch seconds. */
-  sinceSeconds: number;
+  /** Only runs started at or after this time, epoch seconds. @default the start of the audit minus `windowSeconds` */
+  sinceSeconds?: number;
+  /** Without `sinceSeconds`: the window back from the audit's start, as a schedule gives it. @default 86400 */
+  windowSeconds?: number;
   /** Delete the orphaned runs' data (`DELETE /v2/apps/runs/{id}`). @default false */
   delete?: boolean;
   /** Runs younger than this are `recent`, not judged (visibility lags a little). @default 300 */

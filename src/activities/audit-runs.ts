@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Run } from '../aihub';
-import { auditVerdicts } from '../audit';
+import { auditVerdicts, DEFAULT_AUDIT_WINDOW_SECONDS } from '../audit';
 import type { AuditInput, AuditReport, AuditRow, AuditVerdict } from '../audit';
 import { readHubrunTags } from '../pipeline-names';
 import { searchAttributes } from '../shared';
@@ -35,11 +35,13 @@ export function auditRunsActivity(deps: ActivityDeps): (args: AuditInput) => Pro
     const ctx = Context.current();
     const { client, cancellationSignal: signal } = ctx;
     const nowMs = (deps.now ?? Date.now)();
+    const sinceSeconds =
+      args.sinceSeconds ?? Math.floor(nowMs / 1000) - (args.windowSeconds ?? DEFAULT_AUDIT_WINDOW_SECONDS);
     const recentMs = (args.recentSeconds ?? DEFAULT_RECENT_SECONDS) * 1000;
     const rows: AuditRow[] = [];
     let untagged = 0;
     const runs = deps.aihub.listAllRuns(
-      { from_timestamp: args.sinceSeconds, sort_by: 'start_timestamp', order: 'DESCENDING' },
+      { from_timestamp: sinceSeconds, sort_by: 'start_timestamp', order: 'DESCENDING' },
       { signal },
     );
     for (const run of await aihubCall(() => collect(runs, ctx))) {
@@ -67,7 +69,7 @@ export function auditRunsActivity(deps: ActivityDeps): (args: AuditInput) => Pro
       }
       rows.push(row);
     }
-    return report(args, rows, untagged);
+    return report({ ...args, sinceSeconds }, rows, untagged);
   };
 }
 
@@ -125,7 +127,11 @@ async function holderOf(client: Client, runId: string, taggedWorkflowId: string 
 }
 
 /** Counts and the rows to list, orphans first, newest first within a verdict. */
-function report(args: AuditInput, rows: AuditRow[], untagged: number): AuditReport {
+function report(
+  args: AuditInput & { sinceSeconds: number },
+  rows: AuditRow[],
+  untagged: number,
+): AuditReport {
   const counts = { owned: 0, delivered: 0, orphaned: 0, recent: 0 } satisfies Record<AuditVerdict, number>;
   for (const row of rows) counts[row.verdict]++;
   const sorted = [...rows].sort((a, b) => verdictOrder.indexOf(a.verdict) - verdictOrder.indexOf(b.verdict));

@@ -37,6 +37,10 @@ export const overlapPolicies = [
 ] as const;
 export type OverlapName = (typeof overlapPolicies)[number];
 
+/** What an entry starts: `pipeline` (the default) or `audit`, the orphan audit (`hubrun audit`). */
+export const scheduleKinds = ['pipeline', 'audit'] as const;
+export type ScheduleKind = (typeof scheduleKinds)[number];
+
 /** Catch-up window of an entry that names none: a nightly action missed by less than a day still runs. */
 export const DEFAULT_CATCHUP_WINDOW = '1d';
 
@@ -123,13 +127,33 @@ const ScheduleEntrySchema = z
     paused: z.boolean().default(false),
     /** A note shown with the schedule (Temporal replaces it when it pauses on failure). */
     note: z.string().max(1000).optional(),
+    /** What the schedule starts: a pipeline (with `input`) or the orphan audit (`since`, `delete`). @default 'pipeline' */
+    kind: z.enum(scheduleKinds).default('pipeline'),
     /** The pipeline input; `{date}` in its paths and tags becomes the action's nominal date. */
-    input: z.record(z.string(), z.unknown()),
+    input: z.record(z.string(), z.unknown()).optional(),
+    /** An audit's window back from each action, e.g. `2d`. @default '1d' */
+    since: Duration.optional(),
+    /** An audit deletes the orphaned runs' data. @default false */
+    delete: z.boolean().optional(),
   })
   .strict()
   .superRefine((entry, ctx) => {
     if (entry.cron === undefined && entry.calendar === undefined) {
       ctx.addIssue({ code: 'custom', path: ['cron'], message: 'give cron or calendar (or both)' });
+    }
+    if (entry.kind === 'pipeline') {
+      if (entry.input === undefined) ctx.addIssue({ code: 'custom', path: ['input'], message: 'required' });
+      for (const key of ['since', 'delete'] as const) {
+        if (entry[key] !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'only for kind: audit' });
+        }
+      }
+    } else if (entry.input !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['input'],
+        message: 'an audit takes since and delete, not input',
+      });
     }
   });
 
@@ -236,6 +260,7 @@ export async function loadScheduleFile(path: string): Promise<ScheduleFile> {
  */
 function inputProblems(raw: unknown): string[] {
   const input = field(raw, 'input');
+  if (field(raw, 'kind') === 'audit') return [];
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return [];
   const own = Object.keys(scheduleSetFields)
     .filter((key) => (input as Record<string, unknown>)[key] !== undefined)

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { CalendarSpec, ScheduleOptions, ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
+import { DEFAULT_AUDIT_WINDOW_SECONDS } from '../audit';
+import type { AuditInput } from '../audit';
 import { pipelineDetails, pipelineSummary } from '../pipeline-summary';
 import { workflowTypes } from '../shared';
 import type { CalendarSpecEntry, OverlapName, ScheduleEntry } from './schedule-file';
@@ -63,7 +65,32 @@ export function toOverlapPolicy(name: OverlapName): ScheduleOverlapPolicy {
 
 /** The pipeline input a schedule passes: the entry's, with `dateTimeZone` set to its time zone. */
 export function scheduledInput(entry: ScheduleEntry): Record<string, unknown> {
+  if (entry.kind === 'audit') {
+    const audit: AuditInput = {
+      windowSeconds: (entry.since ?? DEFAULT_AUDIT_WINDOW_SECONDS * 1000) / 1000,
+      delete: entry.delete ?? false,
+    };
+    return { ...audit };
+  }
   return { ...entry.input, dateTimeZone: entry.timeZone };
+}
+
+/** The workflow type an entry's actions start. */
+function workflowTypeOf(entry: ScheduleEntry): string {
+  return entry.kind === 'audit' ? workflowTypes.audit : workflowTypes.pipeline;
+}
+
+/** What the Temporal UI shows for each workflow the schedule starts. */
+function summaryOf(entry: ScheduleEntry): { staticSummary: string; staticDetails: string } {
+  if (entry.kind === 'audit') {
+    const summary = `orphan audit${entry.delete ? ' (deletes orphans)' : ''}`;
+    return { staticSummary: summary, staticDetails: `${summary}, started by schedule ${entry.id}` };
+  }
+  const input = entry.input ?? {};
+  return {
+    staticSummary: pipelineSummary(input),
+    staticDetails: pipelineDetails(input, `schedule ${entry.id}`),
+  };
 }
 
 /**
@@ -73,13 +100,14 @@ export function scheduledInput(entry: ScheduleEntry): Record<string, unknown> {
 export function compileSchedule(entry: ScheduleEntry, target: ScheduleTarget, set: string): CompiledSchedule {
   const fields = Object.fromEntries(
     Object.entries(entry)
-      .filter(([, value]) => value !== undefined)
+      // `kind: pipeline` is the default: leaving it out keeps earlier applies' hashes valid.
+      .filter(([key, value]) => value !== undefined && !(key === 'kind' && value === 'pipeline'))
       .map(([key, value]) => [key, digest(value).slice(0, 12)]),
   );
   const memo: EntryMemo = {
     id: entry.id,
     cron: entry.cron ?? [],
-    hash: digest({ fields, target, workflowType: workflowTypes.pipeline }),
+    hash: digest({ fields, target, workflowType: workflowTypeOf(entry) }),
     fields,
   };
   return {
@@ -94,14 +122,13 @@ export function compileSchedule(entry: ScheduleEntry, target: ScheduleTarget, se
       },
       action: {
         type: 'startWorkflow',
-        workflowType: workflowTypes.pipeline,
+        workflowType: workflowTypeOf(entry),
         taskQueue: target.taskQueue,
         workflowId: entry.id,
         args: [scheduledInput(entry)],
         memo: { [ENTRY_MEMO_KEY]: memo },
-        // What the Temporal UI shows for each pipeline the schedule starts (the input was checked).
-        staticSummary: pipelineSummary(entry.input),
-        staticDetails: pipelineDetails(entry.input, `schedule ${entry.id}`),
+        // What the Temporal UI shows for each workflow the schedule starts (the input was checked).
+        ...summaryOf(entry),
       },
       policies: {
         overlap: toOverlapPolicy(entry.overlap),

@@ -3,9 +3,10 @@
  * delivered, orphaned and recent, and with `delete` removes the orphans' data. A workflow, not a
  * CLI call, because only workers hold the AI Hub token; a Temporal Schedule can start it nightly.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { DEFAULT_AUDIT_WINDOW_SECONDS } from '../audit';
 import type { AuditInput, AuditReport } from '../audit';
 import { nonRetryableFailureTypes } from '../shared';
 
@@ -31,5 +32,9 @@ const { auditRuns } = proxyActivities<Activities>(auditCall);
 
 /** Audits hubrun's AI Hub runs since `sinceSeconds`: which an open pipeline owns, a closed one delivered, or none adopted. */
 export async function aihubAudit(input: AuditInput): Promise<AuditReport> {
-  return auditRuns(input);
+  const sinceSeconds =
+    input.sinceSeconds ??
+    Math.floor(workflowInfo().runStartTime.getTime() / 1000) -
+      (input.windowSeconds ?? DEFAULT_AUDIT_WINDOW_SECONDS);
+  return auditRuns({ ...input, sinceSeconds });
 }

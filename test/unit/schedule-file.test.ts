@@ -39,7 +39,7 @@ describe('the schedules file', () => {
     const [nightly] = file.schedules;
     assert.deepEqual(nightly?.cron, ['0 2 * * *']);
     assert.equal(nightly?.timeZone, 'Europe/Berlin');
-    assert.equal(nightly?.input.inputDir, 'acme/Claims/fs/Instabase Drive/inbox/{date}');
+    assert.equal(nightly?.input?.inputDir, 'acme/Claims/fs/Instabase Drive/inbox/{date}');
     assert.equal(nightly?.catchupWindow, 86_400_000);
   });
 
@@ -249,5 +249,69 @@ describe('compiled schedules', () => {
     ]);
     assert.deepEqual(options.spec, { cronExpressions: ['0 2 * * *'], timezone: 'Europe/Berlin' });
     assert.deepEqual(options.memo, { hubrun: true, hubrunSet: 'team' });
+  });
+
+  it('an audit entry starts the orphan audit over its window back from each action', () => {
+    const entry = entryOf(`
+  - id: nightly-audit
+    kind: audit
+    cron: '0 5 * * *'
+    timeZone: UTC
+    since: 2d
+    delete: true`);
+    const { options } = compileSchedule(entry, { taskQueue: 'q' }, 'team');
+    assert.equal(options.action.workflowType, 'aihubAudit');
+    assert.deepEqual(options.action.args, [{ windowSeconds: 172_800, delete: true }]);
+    assert.equal(options.action.workflowId, 'nightly-audit');
+  });
+
+  it('a pipeline entry hashes as before kinds existed (kind: pipeline is the default)', () => {
+    const implicit = compileSchedule(entryOf(goodEntry), { taskQueue: 'q' }, 'team');
+    const explicit = compileSchedule(
+      entryOf(goodEntry.replace('- id: nightly', '- id: nightly\n    kind: pipeline')),
+      { taskQueue: 'q' },
+      'team',
+    );
+    assert.equal(explicit.memo.hash, implicit.memo.hash);
+    assert.equal(implicit.options.action.workflowType, 'aihubRunPipeline');
+    assert.equal('kind' in implicit.memo.fields, false);
+  });
+});
+
+describe('audit entries of the schedules file', () => {
+  it('refuse input on an audit, audit fields on a pipeline, and a pipeline without input', () => {
+    const problems = problemsOf(`set: team
+schedules:
+  - id: a
+    kind: audit
+    cron: '0 5 * * *'
+    timeZone: UTC
+    input: { appName: invoices, batchId: 1 }
+  - id: b
+    cron: '0 5 * * *'
+    timeZone: UTC
+    since: 2d
+    input: { appName: invoices, batchId: 1 }
+  - id: c
+    cron: '0 5 * * *'
+    timeZone: UTC
+  - id: d
+    kind: audit
+    cron: '0 5 * * *'
+    timeZone: UTC
+    since: yesterday`);
+    assert.ok(
+      problems.some((p) => /^entry a: input: an audit takes since and delete/.test(p)),
+      problems.join('\n'),
+    );
+    assert.ok(problems.includes('entry b: since: only for kind: audit'), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => /^entry c: input: /.test(p)),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => /^entry d: since: expected a duration/.test(p)),
+      problems.join('\n'),
+    );
   });
 });
