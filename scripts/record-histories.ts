@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startFanOut } from '../src/client';
 import { nominalDate } from '../src/schedules/nominal-date';
-import { quickWait, sampleInvoices, seedBatch, writeLocalFiles } from '../test/helpers/aihub-fixtures';
+import {
+  emulatorClient,
+  quickWait,
+  sampleInvoices,
+  seedBatch,
+  writeLocalFiles,
+} from '../test/helpers/aihub-fixtures';
 import { startPipelineEnv } from '../test/helpers/pipeline-env';
 import { pollUntil } from '../test/helpers/waiting';
 
@@ -91,6 +97,46 @@ async function main(): Promise<void> {
           dateTimeZone: 'Pacific/Kiritimati',
           wait: quickWait,
         }),
+      );
+      // A learned plan: the app's history in AI Hub decides when the run is checked.
+      await env.admin.putApp({
+        id: 'app-learned',
+        name: 'learned',
+        fields: ['total'],
+        durations: { medianMs: 1500, cv: 0 },
+      });
+      await env.admin.seedHistory('app-learned', {
+        durationsMs: Array.from({ length: 8 }, (_, i) => 1400 + 25 * i),
+      });
+      await save(
+        'learned-plan',
+        await env.start({ workflowId: 'replay-learned', appName: 'learned', batchId }),
+      );
+      // Two review checkpoints with processing between them.
+      await env.admin.putApp({
+        id: 'app-two-reviews',
+        name: 'two-reviews',
+        fields: ['total'],
+        msPerFile: 100,
+        review: { autoCompleteMs: 1500, afterReviewMs: 1500, checkpoints: 2 },
+      });
+      await save(
+        'two-checkpoints',
+        await env.start({
+          workflowId: 'replay-two-reviews',
+          appName: 'two-reviews',
+          batchId,
+          wait: quickWait,
+        }),
+      );
+      // A run started elsewhere, adopted and delivered.
+      const elsewhere = await emulatorClient(env.emulator).runApp({
+        app_name: 'invoices',
+        batch_id: batchId,
+      });
+      await save(
+        'adopt-run',
+        await env.start({ workflowId: 'replay-adopt', adoptRunId: elsewhere.id, wait: quickWait }),
       );
       const fanOut = await startFanOut(
         env.client,

@@ -40,3 +40,8 @@ test('histories recorded before input checks moved to a local activity still rep
   // Pipelines started by that code may still be running: they take the unpatched branch.
   assert.deepEqual(await replayFailures('in-workflow-input-check'), []);
 });
+
+test('histories recorded before the date moved into the input check and deadlines went per stage still replay', async () => {
+  // Pipelines started by that code take the branches without the dated-check-and-stage-deadlines patch.
+  assert.deepEqual(await replayFailures('before-dated-check'), []);
+});
