@@ -4,6 +4,7 @@ import type { Worker } from '@temporalio/worker';
 import type { AuditReport, AuditRow } from '../../src/audit';
 import type { RunSummary } from '../../src/cli/run-command';
 import { getProgress } from '../../src/client';
+import { applySchedules, parseScheduleFile } from '../../src/schedules';
 import { searchAttributes } from '../../src/shared';
 import { emulatorClient, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { runCli } from '../helpers/cli';
@@ -132,6 +133,36 @@ describe('hubrun audit', () => {
     const owned = report.rows.find((r) => r.runId === runs.owned);
     assert.equal(owned?.workflowId, ownedId);
     assert.equal((await env.admin.runs()).length, 6, 'the audit alone deletes nothing');
+  });
+
+  it('a kind: audit schedule runs the audit on the worker, over its window', async () => {
+    const file = parseScheduleFile(
+      `set: audit-test
+schedules:
+  - id: ${uniqueId('audit-nightly')}
+    kind: audit
+    cron: '30 5 * * *'
+    timeZone: UTC
+    since: 1d`,
+      'audit.yaml',
+    );
+    await applySchedules(env.client, file, { taskQueue: env.taskQueue });
+    const schedule = env.client.schedule.getHandle(file.schedules[0]?.id ?? '');
+    try {
+      await schedule.trigger();
+      const workflowId = await pollUntil('the scheduled audit started', async () => {
+        const [action] = (await schedule.describe()).info.recentActions;
+        return action?.action.workflow.workflowId;
+      });
+      const report = await env.client.workflow.getHandle<() => Promise<AuditReport>>(workflowId).result();
+      assert.equal(report.counts.owned, 1);
+      assert.equal(report.counts.delivered, 2);
+      // The orphans are seconds old: the schedule's audit keeps the default 5-minute "recent" margin.
+      assert.equal(report.counts.orphaned + report.counts.recent, 2);
+      assert.equal(report.deleted, 0);
+    } finally {
+      await schedule.delete();
+    }
   });
 
   it('refuses --delete without a terminal or --yes, deleting nothing', async () => {
