@@ -187,6 +187,16 @@ export const PipelineInput = z
      */
     resultsDir: LocalPath.refine(isAbsolutePath, 'must be an absolute path on the worker').optional(),
     /**
+     * Where the results go instead, as a URL: `s3://bucket/prefix` (at or below the worker's
+     * `HUBRUN_RESULTS_URL` or one of `HUBRUN_RESULTS_URLS`) or `file:///...` (checked as a
+     * `resultsDir`). @default the worker's HUBRUN_RESULTS_URL
+     */
+    resultsUrl: z
+      .string()
+      .max(2000)
+      .regex(/^(s3|file):\/\//, 'must be an s3:// or file:// URL')
+      .optional(),
+    /**
      * IANA time zone of the `{date}` placeholder, which the workflow replaces in `inputDir`, `files`,
      * `outputDir`, `outputWorkspace`, `batchWorkspace`, `resultsDir` and `tags` by the nominal date
      * (`YYYY-MM-DD`): a schedule's action time, else the workflow's start. Schedules set it. @default 'UTC'
@@ -234,6 +244,13 @@ export const PipelineInput = z
     const apps = [input.appName, input.appId, input.deploymentId].filter((v) => v !== undefined);
     // An adopted run knows its app and input: they may be left out, but not given twice.
     const adopting = input.adoptRunId !== undefined;
+    if (input.resultsDir !== undefined && input.resultsUrl !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resultsUrl'],
+        message: 'give resultsDir or resultsUrl, not both',
+      });
+    }
     if (adopting && input.retryOf !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['adoptRunId'], message: 'give adoptRunId or retryOf, not both' });
     }

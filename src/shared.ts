@@ -169,6 +169,8 @@ export interface PipelineResult extends ResultCounts {
   /** `<results dir>/<workflow id>/<workflow run id>/results.jsonl` on the worker's machine. */
   resultsPath: string;
   manifestPath: string;
+  /** Where the results are as a URL (`file://...` or `s3://...`); absent from pipelines of earlier workers. */
+  resultsUrl?: string;
   resultsSha256: string;
   batchId: number | null;
   /** What the declared cleanup removed. */

@@ -5,13 +5,15 @@
  * check also fills in `{date}`: its time-zone arithmetic (`Intl`, whose answers change with the
  * host's tz database) then runs once, outside the sandbox, and a replay reads the recorded date.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { checkFanOutStart } from '../fan-out-input';
 import type { FanOutStartCheck } from '../fan-out-input';
 import { checkPipelineStart } from '../pipeline-input';
-import type { InputCheck } from '../pipeline-input';
+import type { InputCheck, PipelineInput } from '../pipeline-input';
 import { fillNominalDate } from '../schedules/nominal-date';
 import type { ActivityDeps } from './deps';
 import { checkResultsDir, UnsafeResultsDirError } from './results-folder';
+import { resolveDestination } from './sinks/destination';
 import type { DatedInput } from '../schedules/nominal-date';
 
 /** What a workflow asks to check: its raw input and the workflow id it runs under. */
@@ -35,7 +37,7 @@ export type DatedInputCheck = InputCheck & Pick<DatedInput, 'date' | 'filled'>;
  * deliver its results fails as bad input before anything reaches AI Hub.
  */
 export function checkPipelineStartActivity(
-  deps: Pick<ActivityDeps, 'outputDir' | 'resultsRoots'>,
+  deps: DestinationDeps,
 ): (args: StartCheckInput) => Promise<DatedInputCheck> {
   return async ({ input, workflowId, nominalTime }) => {
     const dated =
@@ -43,24 +45,39 @@ export function checkPipelineStartActivity(
         ? { input, date: null, filled: {} }
         : fillNominalDate(input, new Date(nominalTime));
     const check = checkPipelineStart(dated.input, workflowId);
-    const dir = nominalTime !== undefined && check.ok ? check.input.resultsDir : undefined;
-    const problem = dir === undefined ? null : await resultsDirProblem(dir, deps);
+    const problem =
+      nominalTime !== undefined && check.ok ? await destinationProblem(check.input, deps) : null;
     const checked: InputCheck = problem === null ? check : { ok: false, problems: [problem] };
     return { ...checked, date: dated.date, filled: dated.filled };
   };
 }
 
-/** Why `resultsDir` cannot hold this worker's results, or null when it can. */
-async function resultsDirProblem(
-  resultsDir: string,
-  deps: Pick<ActivityDeps, 'outputDir' | 'resultsRoots'>,
+/** What the destination check needs of the worker's settings. */
+type DestinationDeps = Pick<ActivityDeps, 'outputDir' | 'resultsRoots' | 'resultsUrl' | 'resultsUrls'>;
+
+/** Why the pipeline's `resultsUrl` or `resultsDir` cannot take this worker's results, or null when it can. */
+async function destinationProblem(
+  input: Pick<PipelineInput, 'resultsDir' | 'resultsUrl'>,
+  deps: DestinationDeps,
 ): Promise<string | null> {
+  if (input.resultsDir === undefined && input.resultsUrl === undefined) return null;
+  let resultsDir: string | null;
+  try {
+    const destination = resolveDestination(deps, {
+      resultsDir: input.resultsDir ?? null,
+      resultsUrl: input.resultsUrl ?? null,
+    });
+    if (destination.kind === 's3') return null;
+    resultsDir = destination.resultsDir;
+  } catch (err) {
+    return err instanceof ApplicationFailure ? err.message : String(err);
+  }
   try {
     await checkResultsDir({ resultsDir, outputDir: deps.outputDir, resultsRoots: deps.resultsRoots ?? [] });
     return null;
   } catch (err) {
     if (err instanceof UnsafeResultsDirError) return err.message;
-    return `resultsDir: ${resultsDir} cannot be checked (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    return `resultsDir: ${resultsDir ?? deps.outputDir} cannot be checked (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
   }
 }
 

@@ -55,6 +55,7 @@ export function addRunCommand(cli: Command): void {
     .option('--settings <file>', 'JSON file of AI Hub run settings (keys, runtime_config)')
     .option('--tag <tag>', 'tag the AI Hub run (repeatable)', collect)
     .option('--results-dir <dir>', 'where hubrun writes fetched results (default HUBRUN_OUTPUT_DIR)')
+    .option('--results-url <url>', 'or where they go as s3:// or file:// (default HUBRUN_RESULTS_URL)')
     .option('--id <key>', 'workflow id, a business key (default: derived from app and input)')
     .option(
       '--adopt-run <run id>',

@@ -29,16 +29,17 @@ export interface RunFlags {
   settings?: string;
   tag?: string[];
   resultsDir?: string;
+  resultsUrl?: string;
   id?: string;
   maxErrorRatio?: string;
   onCancel?: string;
   cleanup?: string;
-  adoptRun?: string;
   plan?: string;
   lagTarget?: string;
   runDeadline?: string;
   reviewDeadline?: string;
   hook?: boolean;
+  adoptRun?: string;
 }
 
 /** Pipeline input fields and the flags that set them, for messages in the flags' words. */
@@ -58,17 +59,18 @@ const flagOfField: Record<string, string> = {
   settings: '--settings',
   tags: '--tag',
   resultsDir: '--results-dir',
+  resultsUrl: '--results-url',
   maxErrorRatio: '--max-error-ratio',
   onCancel: '--on-cancel',
   cleanup: '--cleanup',
   concurrency: '--concurrency',
-  adoptRunId: '--adopt-run',
   plan: '--plan',
   lagTargetRatio: '--lag-target',
   lagTargetSeconds: '--lag-target',
   runDeadlineSeconds: '--run-deadline',
   reviewDeadlineSeconds: '--review-deadline',
   hook: '--hook',
+  adoptRunId: '--adopt-run',
 };
 
 /** What `hubrun run` was asked to start. */
@@ -105,6 +107,7 @@ export async function runRequestFromFlags(flags: RunFlags): Promise<RunRequest> 
     settings: flags.settings === undefined ? undefined : await readSettings(flags.settings),
     tags: flags.tag,
     resultsDir: flags.resultsDir === undefined ? undefined : absolute(flags.resultsDir),
+    resultsUrl: flags.resultsUrl,
     maxErrorRatio: flags.maxErrorRatio === undefined ? undefined : ratio(flags.maxErrorRatio),
     onCancel: flags.onCancel,
     cleanup: flags.cleanup,

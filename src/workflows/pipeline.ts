@@ -197,6 +197,7 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
       runId: run.runId,
       appId: run.appId,
       resultsDir: input.resultsDir ?? null,
+      ...(hardened && input.resultsUrl !== undefined ? { resultsUrl: input.resultsUrl } : {}),
     });
     progress.filesPaged = results.files;
     if (results.errorRatio > input.maxErrorRatio) {
@@ -240,6 +241,7 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
       errorRatio: results.errorRatio,
       resultsPath: results.resultsPath,
       manifestPath: results.manifestPath,
+      ...(results.resultsUrl !== undefined ? { resultsUrl: results.resultsUrl } : {}),
       resultsSha256: results.resultsSha256,
       batchId: progress.batchId,
       cleanedUp,
