@@ -7,38 +7,25 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Worker } from '@temporalio/worker';
+import { before, describe, it } from 'node:test';
 import type { RunSummary } from '../../src/cli/run-command';
 import { sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
-import { runCli } from '../helpers/cli';
-import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
-import type { PipelineEnv } from '../helpers/pipeline-env';
+import { runCli, useCliStack } from '../helpers/cli';
+import { uniqueId } from '../helpers/pipeline-env';
 
 describe('the CLI without access to the AI Hub secrets', () => {
-  let env: PipelineEnv;
-  let worker: Worker;
-  let workerDone: Promise<void>;
+  const stack = useCliStack();
   let cliEnv: Record<string, string>;
 
   before(async () => {
-    env = await startPipelineEnv();
-    worker = await env.createWorker();
-    workerDone = worker.run();
     const missing = join(await mkdtemp(join(tmpdir(), 'hubrun-no-secrets-')), 'missing');
     cliEnv = {
-      TEMPORAL_ADDRESS: env.temporal.address,
-      HUBRUN_TASK_QUEUE: env.taskQueue,
+      ...stack.cliEnv,
       AIHUB_API_ROOT: 'https://aihub.example.com/api',
       // A file that does not exist and a folder: reading either fails.
       AIHUB_API_TOKEN_FILE: join(missing, 'aihub-api-token'),
       AIHUB_PDF_PASSWORDS_FILE: tmpdir(),
     };
-  });
-  after(async () => {
-    worker.shutdown();
-    await workerDone;
-    await env.close();
   });
 
   it('a worker given the same environment refuses it, naming both files (control)', async () => {
@@ -50,7 +37,7 @@ describe('the CLI without access to the AI Hub secrets', () => {
 
   it('run --wait --json, status, results, list and schedule list work', async () => {
     const id = uniqueId('cli-no-secrets');
-    const batchId = await seedBatch(env.emulator, sampleInvoices(2));
+    const batchId = await seedBatch(stack.env.emulator, sampleInvoices(2));
     const started = await runCli(
       ['run', '--app', 'invoices', '--batch-id', String(batchId), '--id', id, '--wait', '--json'],
       cliEnv,

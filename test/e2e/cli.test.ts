@@ -2,37 +2,20 @@ import assert from 'node:assert/strict';
 import { access, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Worker } from '@temporalio/worker';
+import { describe, it } from 'node:test';
 import type { RunSummary } from '../../src/cli/run-command';
 import type { FanOutResult } from '../../src/shared';
 import { quickWait, sampleInvoices, seedBatch, writeLocalFiles } from '../helpers/aihub-fixtures';
-import { outcomeOf, runCli, spawnCli } from '../helpers/cli';
-import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
-import type { PipelineEnv } from '../helpers/pipeline-env';
+import { outcomeOf, runCli, spawnCli, useCliStack } from '../helpers/cli';
+import { uniqueId } from '../helpers/pipeline-env';
 import { pollUntil } from '../helpers/waiting';
 import { totalCalls } from '../workflow/support';
 
 describe('the hubrun CLI against a dev server, the emulator and a worker', () => {
-  let env: PipelineEnv;
-  let worker: Worker;
-  let workerDone: Promise<void>;
-  let cliEnv: Record<string, string>;
+  const stack = useCliStack();
   const files = sampleInvoices(3);
 
-  before(async () => {
-    env = await startPipelineEnv();
-    worker = await env.createWorker();
-    workerDone = worker.run();
-    cliEnv = { TEMPORAL_ADDRESS: env.temporal.address, HUBRUN_TASK_QUEUE: env.taskQueue };
-  });
-  after(async () => {
-    worker.shutdown();
-    await workerDone;
-    await env.close();
-  });
-
-  const hubrun = (...args: string[]) => runCli(args, cliEnv);
+  const hubrun = (...args: string[]) => runCli(args, stack.cliEnv);
 
   /** Runs `run --wait --json ...` and returns the one JSON object it printed. */
   async function runJson(args: string[], expectedCode = 0): Promise<RunSummary> {
@@ -56,14 +39,15 @@ describe('the hubrun CLI against a dev server, the emulator and a worker', () =>
 
   it('run --wait --json over a batch', async () => {
     const id = uniqueId('cli-batch');
-    const batchId = await seedBatch(env.emulator, files);
+    const batchId = await seedBatch(stack.env.emulator, files);
     await assertComplete(await runJson(['--app', 'invoices', '--batch-id', String(batchId), '--id', id]), id);
   });
 
   it('run --wait --json over a drive folder, by app id', async () => {
     const id = uniqueId('cli-dir');
     const folder = `acme/Claims/fs/Instabase Drive/inbox/${id}`;
-    for (const [name, text] of Object.entries(files)) await env.admin.putDriveFile(`${folder}/${name}`, text);
+    for (const [name, text] of Object.entries(files))
+      await stack.env.admin.putDriveFile(`${folder}/${name}`, text);
     await assertComplete(await runJson(['--app-id', 'app-invoices', '--input-dir', folder, '--id', id]), id);
   });
 
@@ -87,7 +71,7 @@ describe('the hubrun CLI against a dev server, the emulator and a worker', () =>
       id,
     ]);
     await assertComplete(summary, id);
-    const run = (await env.admin.runs()).find((r) => r.id === summary.runId);
+    const run = (await stack.env.admin.runs()).find((r) => r.id === summary.runId);
     assert.ok(run?.tags.includes('nightly') && run.tags.includes('cli'), JSON.stringify(run?.tags));
   });
 
@@ -96,7 +80,7 @@ describe('the hubrun CLI against a dev server, the emulator and a worker', () =>
     const folders = [1, 2, 3].map((n) => `acme/Claims/fs/Instabase Drive/inbox/${id}-${n}`);
     for (const folder of folders) {
       for (const [name, text] of Object.entries(files))
-        await env.admin.putDriveFile(`${folder}/${name}`, text);
+        await stack.env.admin.putDriveFile(`${folder}/${name}`, text);
     }
     const list = join(await mkdtemp(join(tmpdir(), 'hubrun-cli-')), 'folders.txt');
     await writeFile(list, `# tonight's folders\n${folders.join('\n')}\n\n`);
@@ -130,17 +114,18 @@ describe('the hubrun CLI against a dev server, the emulator and a worker', () =>
   async function fanOutEndedBy(end: (workflowId: string) => Promise<unknown>) {
     const id = uniqueId('cli-fan-out-ended');
     const folders = [1, 2].map((n) => `acme/Claims/fs/Instabase Drive/inbox/${id}-${n}`);
-    for (const folder of folders) await env.admin.putDriveFile(`${folder}/a.txt`, files['invoice-001.txt']!);
+    for (const folder of folders)
+      await stack.env.admin.putDriveFile(`${folder}/a.txt`, files['invoice-001.txt']!);
     const list = join(await mkdtemp(join(tmpdir(), 'hubrun-cli-')), 'folders.txt');
     await writeFile(list, folders.join('\n'));
     const cli = outcomeOf(
       spawnCli(
         ['run', '--app', 'invoices-review', '--input-dirs', list, '--id', id, '--wait', '--json'],
-        cliEnv,
+        stack.cliEnv,
       ),
     );
     await pollUntil('the fan-out running its children', async () => {
-      const progress = await env.client.workflow
+      const progress = await stack.env.client.workflow
         .getHandle(id)
         .query<{ running: string[] }>('progress')
         .catch(() => undefined);
@@ -155,7 +140,7 @@ describe('the hubrun CLI against a dev server, the emulator and a worker', () =>
 
   it('run --input-dirs --wait --json prints one FAILED summary, exit 1, when the fan-out is terminated', async () => {
     const { id, code, summary } = await fanOutEndedBy((workflowId) =>
-      env.client.workflow.getHandle(workflowId).terminate('operator stopped tonight’s fan-out'),
+      stack.env.client.workflow.getHandle(workflowId).terminate('operator stopped tonight’s fan-out'),
     );
     assert.equal(code, 1);
     assert.equal(summary.workflowId, id);
@@ -168,7 +153,7 @@ describe('the hubrun CLI against a dev server, the emulator and a worker', () =>
 
   it('run --input-dirs --wait --json prints one CANCELLED summary, exit 1, when the fan-out is cancelled', async () => {
     const { id, code, summary } = await fanOutEndedBy((workflowId) =>
-      env.client.workflow.getHandle(workflowId).cancel(),
+      stack.env.client.workflow.getHandle(workflowId).cancel(),
     );
     assert.equal(code, 1);
     assert.equal(summary.workflowId, id);
@@ -178,7 +163,7 @@ describe('the hubrun CLI against a dev server, the emulator and a worker', () =>
 
   it('exits 1 with the failure type when the AI Hub run fails', async () => {
     const id = uniqueId('cli-failing');
-    const batchId = await seedBatch(env.emulator, files);
+    const batchId = await seedBatch(stack.env.emulator, files);
     const summary = await runJson(
       ['--app', 'invoices-failing', '--batch-id', String(batchId), '--id', id],
       1,
@@ -201,7 +186,7 @@ describe('the hubrun CLI against a dev server, the emulator and a worker', () =>
       [['--app', 'invoices', '--input-dir', 'd', '--cleanup', 'everything'], /--cleanup/],
       [['--app', 'invoices', '--input-dir', 'd', '--no-such-flag'], /unknown option '--no-such-flag'/],
     ];
-    await env.admin.resetCalls();
+    await stack.env.admin.resetCalls();
     for (const [args, message] of cases) {
       const { code, stdout, stderr } = await hubrun('run', ...args, '--wait');
       assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
@@ -209,13 +194,13 @@ describe('the hubrun CLI against a dev server, the emulator and a worker', () =>
       assert.equal(stderr.trim().split('\n').length, 1, `one line: ${stderr}`);
       assert.match(stderr, message);
     }
-    assert.equal(totalCalls(await env.admin.calls()), 0, 'AI Hub saw no call');
+    assert.equal(totalCalls(await stack.env.admin.calls()), 0, 'AI Hub saw no call');
   });
 
   it('status, list, results and cancel work on a running pipeline another service started', async () => {
     const id = uniqueId('cli-review');
-    const batchId = await seedBatch(env.emulator, files);
-    await env.start({ workflowId: id, appName: 'invoices-review', batchId, wait: quickWait });
+    const batchId = await seedBatch(stack.env.emulator, files);
+    await stack.env.start({ workflowId: id, appName: 'invoices-review', batchId, wait: quickWait });
 
     const status = await pollUntil('the pipeline waiting for review', async () => {
       const { code, stdout } = await hubrun('status', id, '--json');

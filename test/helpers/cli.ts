@@ -2,6 +2,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import type { Worker } from '@temporalio/worker';
+import type { HubrunWorkerOptions } from '../../src/worker';
+import { startPipelineEnv } from './pipeline-env';
+import type { PipelineEnv } from './pipeline-env';
 
 /** The repository root. */
 export const repoRoot = join(__dirname, '..', '..');
@@ -36,4 +41,43 @@ export function outcomeOf(child: ChildProcessWithoutNullStreams): Promise<CliOut
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** A pipeline environment with a worker running, and the environment a CLI process needs to reach it. */
+export interface CliStack {
+  readonly env: PipelineEnv;
+  /** `TEMPORAL_ADDRESS` and `HUBRUN_TASK_QUEUE` of the environment, for {@link runCli}. */
+  readonly cliEnv: Record<string, string>;
+}
+
+/**
+ * Registers the suite's hooks: before its tests, a Temporal dev server, an emulator and a worker
+ * (with `overrides`) running on their task queue; after them, all of it stopped.
+ */
+export function useCliStack(overrides: Partial<HubrunWorkerOptions> = {}): CliStack {
+  let env: PipelineEnv | undefined;
+  let worker: Worker | undefined;
+  let workerDone: Promise<void> | undefined;
+  before(async () => {
+    env = await startPipelineEnv();
+    worker = await env.createWorker(overrides);
+    workerDone = worker.run();
+  });
+  after(async () => {
+    worker?.shutdown();
+    await workerDone;
+    await env?.close();
+  });
+  const started = (): PipelineEnv => {
+    if (env === undefined) throw new Error('the CLI stack is not started yet: use it inside a test');
+    return env;
+  };
+  return {
+    get env() {
+      return started();
+    },
+    get cliEnv() {
+      return { TEMPORAL_ADDRESS: started().temporal.address, HUBRUN_TASK_QUEUE: started().taskQueue };
+    },
+  };
 }
