@@ -24,10 +24,9 @@ import { pathToFileURL } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { failureTypes } from '../shared';
-import type { ResultCounts } from '../shared';
 import type { ActivityDeps } from './deps';
 import { prepareResultsFolder, UnsafeResultsDirError } from './results-folder';
-import { errorRatioOf, freshCheckpoint, manifestOf, pageInto } from './results-paging';
+import { freshCheckpoint, manifestOf, pageInto, summaryOf } from './results-paging';
 import type { FetchedResults, FetchResultsInput, PagingCheckpoint } from './results-paging';
 import { resolveDestination } from './sinks/destination';
 
@@ -80,7 +79,7 @@ async function pageResults(deps: ActivityDeps, args: FetchResultsInput): Promise
   const done = await readCompleteManifest(folder);
   if (done) {
     ctx.log.info('results already complete', { attempt });
-    return summaryOf(folder, done);
+    return summaryOf(fileLocation(folder), done);
   }
 
   const recorded = ctx.info.heartbeatDetails as PagingCheckpoint | undefined;
@@ -114,7 +113,7 @@ async function pageResults(deps: ActivityDeps, args: FetchResultsInput): Promise
   const counts = published.ownBytes ? state.counts : await countResultsFile(published.path);
   const manifest = manifestOf(deps, args, state, counts, published);
   await writeManifest(folder, attempt, manifest);
-  return summaryOf(folder, manifest);
+  return summaryOf(fileLocation(folder), manifest);
 }
 
 /** The `HubrunBadInput` failure of a results path that is outside the roots or a symbolic link. */
@@ -129,19 +128,12 @@ function unsafePathFailure(err: unknown, field: string): ApplicationFailure | un
     : ApplicationFailure.create({ type: failureTypes.badInput, message, nonRetryable: true });
 }
 
-function summaryOf(folder: string, manifest: ResultCounts & { resultsSha256: string }): FetchedResults {
-  const counts = {
-    files: manifest.files,
-    documents: manifest.documents,
-    fields: manifest.fields,
-    fieldErrors: manifest.fieldErrors,
-  };
+/** Where a file sink's results are, in its execution's folder. */
+function fileLocation(folder: string): Pick<FetchedResults, 'resultsPath' | 'manifestPath' | 'resultsUrl'> {
+  const resultsPath = join(folder, resultFileNames.results);
   return {
-    ...counts,
-    resultsPath: join(folder, resultFileNames.results),
+    resultsPath,
     manifestPath: join(folder, resultFileNames.manifest),
-    resultsUrl: pathToFileURL(join(folder, resultFileNames.results)).href,
-    resultsSha256: manifest.resultsSha256,
-    errorRatio: errorRatioOf(counts),
+    resultsUrl: pathToFileURL(resultsPath).href,
   };
 }

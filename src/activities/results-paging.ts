@@ -34,6 +34,8 @@ export interface FetchedResults extends ResultCounts {
   manifestPath: string;
   /** Where the results are, as a URL: `file:///.../results.jsonl` or `s3://bucket/.../results.jsonl`. */
   resultsUrl: string;
+  /** Size of `results.jsonl` in bytes. */
+  resultsBytes: number;
   resultsSha256: string;
   errorRatio: number;
 }
@@ -165,4 +167,24 @@ export function manifestOf(
 /** `fieldErrors / fields`, 0 without fields. */
 export function errorRatioOf(counts: ResultCounts): number {
   return counts.fields === 0 ? 0 : counts.fieldErrors / counts.fields;
+}
+
+/** What `fetchResults` answers for a complete manifest at `location`. */
+export function summaryOf(
+  location: Pick<FetchedResults, 'resultsPath' | 'manifestPath' | 'resultsUrl'>,
+  manifest: Pick<Manifest, keyof ResultCounts | 'resultsBytes' | 'resultsSha256'>,
+): FetchedResults {
+  const counts = {
+    files: manifest.files,
+    documents: manifest.documents,
+    fields: manifest.fields,
+    fieldErrors: manifest.fieldErrors,
+  };
+  return {
+    ...counts,
+    ...location,
+    resultsBytes: manifest.resultsBytes,
+    resultsSha256: manifest.resultsSha256,
+    errorRatio: errorRatioOf(counts),
+  };
 }

@@ -105,10 +105,11 @@ class PipelineMetrics implements WorkflowInboundCallsInterceptor, WorkflowOutbou
     counter(metrics.pipelinePhases, 1, { ...this.#target, phase });
   }
 
-  #delivered(results: FetchedResults & { resultsBytes?: number }): void {
+  #delivered(results: FetchedResults): void {
     counter(metrics.resultFiles, results.files, this.#target);
     counter(metrics.resultFields, results.fields, this.#target);
     counter(metrics.resultFieldErrors, results.fieldErrors, this.#target);
+    // Absent from the results of workers before resultsBytes was answered.
     counter(metrics.resultBytes, results.resultsBytes ?? 0, this.#target);
   }
 

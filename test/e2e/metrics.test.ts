@@ -4,7 +4,7 @@
  * every metric the dashboard and alert rules in deploy/ name is one it exports.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -168,6 +168,10 @@ test('the worker exports hubrun metrics that match what its pipelines did', asyn
 
   // Results delivered.
   assert.equal(sumOf(scrape, 'hubrun_result_files_total', { app: 'invoices' }), plainResult.files);
+  assert.equal(
+    sumOf(scrape, 'hubrun_result_bytes_total', { app: 'invoices' }),
+    (await stat(plainResult.resultsPath)).size,
+  );
   assert.equal(
     sumOf(scrape, 'hubrun_result_files_total', { deployment: 'dep-invoices-review' }),
     reviewResult.files,

@@ -5,9 +5,8 @@
  */
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps';
-import { errorRatioOf, freshCheckpoint, manifestOf, pageInto } from '../results-paging';
+import { freshCheckpoint, manifestOf, pageInto, summaryOf } from '../results-paging';
 import type { FetchedResults, FetchResultsInput, PagingCheckpoint } from '../results-paging';
-import type { Manifest } from '../results-sink';
 import { createS3Client, MissingPartError, S3ResultsStore } from './s3-sink';
 import type { S3Part } from './s3-sink';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -35,7 +34,7 @@ export async function pageResultsToS3(
   const done = await store.readCompleteManifest();
   if (done) {
     ctx.log.info('results already complete', { attempt });
-    return summaryOf(store, done);
+    return summaryOf(s3Location(store), done);
   }
 
   const recorded = ctx.info.heartbeatDetails as PagingCheckpoint | undefined;
@@ -81,7 +80,7 @@ export async function pageResultsToS3(
       error: err instanceof Error ? err.name : String(err),
     });
   });
-  return summaryOf(store, manifest);
+  return summaryOf(s3Location(store), manifest);
 }
 
 const clients = new WeakMap<ActivityDeps, S3Client>();
@@ -96,19 +95,9 @@ function clientOf(deps: ActivityDeps): S3Client {
   return client;
 }
 
-function summaryOf(store: S3ResultsStore, manifest: Manifest): FetchedResults {
-  const counts = {
-    files: manifest.files,
-    documents: manifest.documents,
-    fields: manifest.fields,
-    fieldErrors: manifest.fieldErrors,
-  };
-  return {
-    ...counts,
-    resultsPath: store.resultsUrl,
-    manifestPath: store.manifestUrl,
-    resultsUrl: store.resultsUrl,
-    resultsSha256: manifest.resultsSha256,
-    errorRatio: errorRatioOf(counts),
-  };
+/** Where an S3 sink's results are. */
+function s3Location(
+  store: S3ResultsStore,
+): Pick<FetchedResults, 'resultsPath' | 'manifestPath' | 'resultsUrl'> {
+  return { resultsPath: store.resultsUrl, manifestPath: store.manifestUrl, resultsUrl: store.resultsUrl };
 }
