@@ -16,9 +16,8 @@ import { withKeepAlive } from './keep-alive';
 
 /** Input of the `deleteRemote` activity. */
 export interface DeleteRemoteInput {
+  /** The run to delete; its input batch is never deleted with it (`delete_input: false`), as it may be a user's `inputDir`. */
   runId: string | null;
-  /** Also delete the run's input batch with the run (`delete_input`). Never set for a user's `inputDir`. */
-  deleteRunInput: boolean;
   /** A batch to delete on its own. */
   batchId: number | null;
 }
@@ -41,9 +40,7 @@ export function deleteRemoteActivity(
     let batch = false;
     const { runId, batchId } = args;
     if (runId !== null) {
-      const answer = await ifPresent(() =>
-        deps.aihub.deleteRun(runId, { delete_input: args.deleteRunInput }, { signal }),
-      );
+      const answer = await ifPresent(() => deps.aihub.deleteRun(runId, { delete_input: false }, { signal }));
       if (answer !== undefined) {
         run = true;
         jobs.push(

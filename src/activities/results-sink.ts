@@ -130,11 +130,6 @@ export class ResultsWriter {
     }
   }
 
-  /** Bytes in this attempt's file. */
-  get size(): number {
-    return this.bytes;
-  }
-
   /** Appends one line per file and flushes them to disk; returns the new size. */
   async append(files: readonly ResultFile[]): Promise<number> {
     if (files.length === 0) return this.bytes;

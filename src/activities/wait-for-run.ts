@@ -51,7 +51,6 @@ export interface RunTransition {
   /** One of AI Hub's documented statuses, or one it added since: the workflow counts it as processing. */
   status: RunStatusValue;
   msg: string | null;
-  finishTimestamp: string | null;
   checks: number;
 }
 
@@ -87,7 +86,7 @@ export function waitForRunActivity(deps: ActivityDeps): (args: WaitForRunInput) 
     if (args.stage === 'review') recordReviewWait(ctx, Date.now() - ctx.info.scheduledTimestampMs);
     const status = normalise(run.status);
     if (status !== normalise(args.lastStatus)) {
-      return { status, msg: run.msg ?? null, finishTimestamp: run.finish_timestamp ?? null, checks };
+      return { status, msg: run.msg ?? null, checks };
     }
     throw ApplicationFailure.create({
       type: retryableFailureTypes.notFinished,
@@ -107,6 +106,6 @@ export function checkRunNowActivity(
     const run: Run = await aihubCall(() => deps.aihub.getRun(args.runId, { signal }));
     const status = normalise(run.status);
     if (status === normalise(args.lastStatus)) return null;
-    return { status, msg: run.msg ?? null, finishTimestamp: run.finish_timestamp ?? null, checks: 1 };
+    return { status, msg: run.msg ?? null, checks: 1 };
   };
 }

@@ -40,9 +40,6 @@ export type RunStatusValue = RunStatus | (string & {});
  */
 export const RunStatusValue: z.ZodType<RunStatusValue, string> = z.string().min(1, 'expected a run status');
 
-/** Run statuses after which nothing changes any more. */
-export const terminalRunStatuses: readonly RunStatus[] = ['COMPLETE', 'FAILED', 'CANCELLED'];
-
 /** The error body of a non-2xx answer. */
 export const ErrorBody = z.object({ message: z.string().nullish() });
 export type ErrorBody = z.infer<typeof ErrorBody>;

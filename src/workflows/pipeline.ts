@@ -217,7 +217,6 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
       const batchToDelete = input.cleanup === 'batch' || input.cleanup === 'all' ? progress.batchId : null;
       cleanedUp = await deleteRemote({
         runId: input.cleanup === 'run' || input.cleanup === 'all' ? run.runId : null,
-        deleteRunInput: false,
         batchId: batchToDelete,
       });
     }
@@ -261,7 +260,7 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
         }
         if (input.onCancel === 'delete' && (run !== undefined || uploadedBatchId !== null)) {
           log.info('pipeline cancelled: deleting the AI Hub run data', { runId: run?.runId });
-          await deleteRemote({ runId: run?.runId ?? null, deleteRunInput: false, batchId: uploadedBatchId });
+          await deleteRemote({ runId: run?.runId ?? null, batchId: uploadedBatchId });
         } else {
           log.info('pipeline cancelled: abandoning the AI Hub run (AI Hub cannot cancel runs)', {
             runId: run?.runId,
