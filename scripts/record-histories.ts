@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startFanOut } from '../src/client';
-import { nominalDate } from '../src/schedules/nominal-date';
+import { nominalDate } from '../src/nominal-date';
 import {
   emulatorClient,
   quickWait,

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { aihubLimits } from './aihub/endpoints';
-import { isTimeZone } from './schedules/nominal-date';
+import { isTimeZone } from './nominal-date';
 import { notificationFormats, notificationKinds, notifyUrlProblem } from './notifications/kinds';
 
 /** Characters the pipeline's own exactly-once tag (`hubrun:<run id>`) takes out of AI Hub's tag budget. */

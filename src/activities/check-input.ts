@@ -10,11 +10,11 @@ import { checkFanOutStart } from '../fan-out-input';
 import type { FanOutStartCheck } from '../fan-out-input';
 import { checkPipelineStart } from '../pipeline-input';
 import type { InputCheck, PipelineInput } from '../pipeline-input';
-import { fillNominalDate } from '../schedules/nominal-date';
+import { fillNominalDate } from '../nominal-date';
 import type { ActivityDeps } from './deps';
 import { checkResultsDir, UnsafeResultsDirError } from './results-folder';
 import { resolveDestination } from './sinks/destination';
-import type { DatedInput } from '../schedules/nominal-date';
+import type { DatedInput } from '../nominal-date';
 
 /** What a workflow asks to check: its raw input and the workflow id it runs under. */
 export interface StartCheckInput {

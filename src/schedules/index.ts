@@ -3,7 +3,7 @@ export { applySchedules, isManaged, managedScheduleIds, ScheduleConflictError, s
 export type { ApplyOptions, ScheduleChange, ScheduleChangeKind, ScheduleConflict } from './apply';
 export { BackfillRangeError, parseBackfillRange } from './backfill-range';
 export type { BackfillRange } from './backfill-range';
-export { DATE_PLACEHOLDER, dateFields, fillNominalDate, nominalDate } from './nominal-date';
+export { DATE_PLACEHOLDER, dateFields, fillNominalDate, nominalDate } from '../nominal-date';
 export {
   backfillSchedule,
   deleteSchedule,

@@ -10,7 +10,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { checkPipelineInput, WorkflowId } from '../pipeline-input';
 import { cronProblems } from './cron';
-import { fillNominalDate, isTimeZone } from './nominal-date';
+import { fillNominalDate, isTimeZone } from '../nominal-date';
 
 /** Thrown when a schedules file is invalid; `problems` names every entry and field at fault. */
 export class ScheduleFileError extends Error {

@@ -26,7 +26,7 @@ import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities, CheckPlan, DurationPlan, RunTransition, StartedRun } from '../activities';
 import type { PipelineInput, PipelineInputDraft } from '../pipeline-input';
 import { batchNameFor, exactlyOnceTag, pipelineTags } from '../pipeline-names';
-import { fillNominalDate, nominalInstant } from '../schedules/nominal-date';
+import { fillNominalDate, nominalInstant } from '../nominal-date';
 import type { DatedInputCheck } from '../activities/check-input';
 import {
   CHECK_NOW_SIGNAL,
