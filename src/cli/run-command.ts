@@ -4,6 +4,7 @@
  * only when the pipeline (or every child) succeeded; `--json` prints one JSON summary on stdout
  * and nothing else, also when the pipeline or the fan-out itself fails.
  */
+import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -101,7 +102,10 @@ async function runCommand(flags: RunFlags & { wait?: boolean; json?: boolean }):
       const handle = await startFanOut(client, request.draft, { taskQueue: config.taskQueue });
       await finishFanOut(handle, flags);
     } else {
-      const handle = await startPipeline(client, request.draft, { taskQueue: config.taskQueue });
+      const handle = await startPipeline(client, request.draft, {
+        taskQueue: config.taskQueue,
+        startedBy: `hubrun run (${userInfo().username}@${hostname()})`,
+      });
       await finishPipeline(handle, flags);
     }
   } finally {
