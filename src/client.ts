@@ -10,8 +10,7 @@ import type {
   WorkflowHandle,
   WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import type { PagingCheckpoint } from './activities/fetch-results';
+import { filesPagedOf } from './activities/paging-checkpoint';
 import type { Config } from './config';
 import { checkFanOutInput } from './fan-out-input';
 import type { FanOutInputDraft } from './fan-out-input';
@@ -166,10 +165,8 @@ export async function getProgress(handle: PipelineHandle): Promise<LiveProgress>
     if (isWait) live.checks = progress.checks + Math.max(0, (pending.attempt ?? 1) - 1);
     const next = pending.nextAttemptScheduleTime?.seconds;
     if (next !== undefined && next !== null) live.nextCheckAt = new Date(Number(next) * 1000).toISOString();
-    const checkpoint = pending.heartbeatDetails?.payloads?.[0];
-    if (pending.activityType?.name === 'fetchResults' && checkpoint) {
-      // The paging activity heartbeats its checkpoint after each page is on disk.
-      live.filesPaged = defaultPayloadConverter.fromPayload<PagingCheckpoint>(checkpoint).counts.files;
+    if (pending.activityType?.name === 'fetchResults') {
+      live.filesPaged = filesPagedOf(pending.heartbeatDetails?.payloads?.[0]) ?? live.filesPaged;
     }
     const failure = pending.lastFailure;
     // A check that found the run still going is the wait's loop, not an error.

@@ -26,8 +26,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { failureTypes } from '../shared';
 import type { ActivityDeps } from './deps';
 import { prepareResultsFolder, UnsafeResultsDirError } from './results-folder';
-import { freshCheckpoint, manifestOf, pageInto, summaryOf } from './results-paging';
-import type { FetchedResults, FetchResultsInput, PagingCheckpoint } from './results-paging';
+import { freshCheckpoint } from './paging-checkpoint';
+import type { PagingCheckpoint } from './paging-checkpoint';
+import { manifestOf, pageInto, summaryOf } from './results-paging';
+import type { FetchedResults, FetchResultsInput } from './results-paging';
 import { resolveDestination } from './sinks/destination';
 
 import {
@@ -39,7 +41,8 @@ import {
 } from './results-sink';
 
 export { completeResults } from './results-paging';
-export type { FetchedResults, FetchResultsInput, PagingCheckpoint } from './results-paging';
+export type { FetchedResults, FetchResultsInput } from './results-paging';
+export type { PagingCheckpoint } from './paging-checkpoint';
 
 /**
  * Builds the `fetchResults` activity. A results folder outside the worker's results roots, or

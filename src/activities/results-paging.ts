@@ -1,7 +1,7 @@
 /**
- * What every results sink shares: the `fetchResults` input and answer, the paging checkpoint a
- * retried attempt resumes from, the paging loop itself (`file_offset` / `has_more`, a heartbeat
- * after each page is in the sink) and the manifest of a finished paging.
+ * What every results sink shares: the `fetchResults` input and answer, the paging loop itself
+ * (`file_offset` / `has_more`, a heartbeat of the checkpoint in `paging-checkpoint.ts` after each
+ * page is in the sink) and the manifest of a finished paging.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -13,7 +13,7 @@ import { aihubCall } from './failures';
 import { withKeepAlive } from './keep-alive';
 import { addCounts, countFile, resultFileNames } from './results-sink';
 import type { Manifest } from './results-sink';
-import type { S3Part } from './sinks/s3-sink';
+import type { PagingCheckpoint } from './paging-checkpoint';
 
 /** Input of the `fetchResults` activity. */
 export interface FetchResultsInput {
@@ -38,35 +38,6 @@ export interface FetchedResults extends ResultCounts {
   resultsBytes: number;
   resultsSha256: string;
   errorRatio: number;
-}
-
-/** The heartbeat details a retried attempt resumes from. */
-export interface PagingCheckpoint {
-  fileOffset: number;
-  bytes: number;
-  pages: number;
-  counts: ResultCounts;
-  hasMore: boolean;
-  run: { startTimestamp: string | null; finishTimestamp: string | null; batchId: string | null };
-  /** The attempt whose partial file holds `bytes`; absent in checkpoints of older workers. */
-  attempt?: number;
-  /** S3 sinks: the page objects written so far, in order (see `sinks/s3-sink.ts`). */
-  parts?: S3Part[];
-}
-
-const noCounts: ResultCounts = { files: 0, documents: 0, fields: 0, fieldErrors: 0 };
-
-/** A checkpoint at the first file, for `attempt`. */
-export function freshCheckpoint(attempt: number): PagingCheckpoint {
-  return {
-    fileOffset: 0,
-    bytes: 0,
-    pages: 0,
-    counts: noCounts,
-    hasMore: true,
-    run: { startTimestamp: null, finishTimestamp: null, batchId: null },
-    attempt,
-  };
 }
 
 /**

@@ -5,8 +5,10 @@
  */
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps';
-import { freshCheckpoint, manifestOf, pageInto, summaryOf } from '../results-paging';
-import type { FetchedResults, FetchResultsInput, PagingCheckpoint } from '../results-paging';
+import { freshCheckpoint } from '../paging-checkpoint';
+import type { PagingCheckpoint } from '../paging-checkpoint';
+import { manifestOf, pageInto, summaryOf } from '../results-paging';
+import type { FetchedResults, FetchResultsInput } from '../results-paging';
 import { createS3Client, MissingPartError, S3ResultsStore } from './s3-sink';
 import type { S3Part } from './s3-sink';
 import type { S3Client } from '@aws-sdk/client-s3';
