@@ -104,7 +104,7 @@ async function runCommand(flags: RunFlags & { wait?: boolean; json?: boolean }):
     } else {
       const handle = await startPipeline(client, request.draft, {
         taskQueue: config.taskQueue,
-        startedBy: `hubrun run (${userInfo().username}@${hostname()})`,
+        startedBy: `hubrun run (${caller()})`,
       });
       await finishPipeline(handle, flags);
     }
@@ -241,4 +241,15 @@ export function printFanOutResult(result: FanOutResult): void {
   console.log(
     `${result.total} children: ${result.completed} completed, ${result.failed} failed, ${result.cancelled} cancelled`,
   );
+}
+
+/** `user@host` of whoever runs the CLI, for the pipeline's details; a uid without a passwd entry (a container) has no name. */
+function caller(): string {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = `uid ${process.getuid?.() ?? '?'}`;
+  }
+  return `${user}@${hostname()}`;
 }
