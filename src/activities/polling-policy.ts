@@ -10,9 +10,10 @@
  * This is the wait's `geometric` plan, and the fallback of a `learned` one (check-plan.ts).
  */
 import type { WaitPolicy } from '../pipeline-input';
+import { stageIntervals } from '../wait-stage';
+import type { WaitStage } from '../wait-stage';
 
-/** Which interval family applies: processing (RUNNING) or human review (STOPPED_AT_CHECKPOINT). */
-export type WaitStage = 'processing' | 'review';
+export type { WaitStage } from '../wait-stage';
 
 /**
  * Milliseconds until the check after check number `attempt` (1-based); `random` in [0, 1)
@@ -24,10 +25,7 @@ export function nextCheckDelayMs(
   attempt: number,
   random: () => number = Math.random,
 ): number {
-  const [initial, cap] =
-    stage === 'review'
-      ? [policy.reviewInitialIntervalSeconds, policy.reviewMaxIntervalSeconds]
-      : [policy.initialIntervalSeconds, policy.maxIntervalSeconds];
+  const { initialSeconds: initial, maxSeconds: cap } = stageIntervals(policy, stage);
   const exponent = Math.max(0, attempt - 1);
   const base = Math.min(cap, initial * Math.pow(policy.backoffCoefficient, exponent));
   const spread = 1 + policy.jitter * (2 * random() - 1);

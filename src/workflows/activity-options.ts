@@ -6,8 +6,9 @@
 import { ActivityCancellationType } from '@temporalio/workflow';
 import type { ActivityOptions, LocalActivityOptions, RetryPolicy } from '@temporalio/workflow';
 import type { WaitPolicy } from '../pipeline-input';
-import type { WaitStage } from '../activities/polling-policy';
 import { nonRetryableFailureTypes } from '../shared';
+import { stageIntervals } from '../wait-stage';
+import type { WaitStage } from '../wait-stage';
 
 /** Transient AI Hub trouble (429, 5xx, network) is retried with backoff for up to a day. */
 const transientRetry: RetryPolicy = {
@@ -89,10 +90,7 @@ export function waitForRunOptions(
   stage: WaitStage,
   remainingMs: number,
 ): ActivityOptions {
-  const [initial, max] =
-    stage === 'review'
-      ? [policy.reviewInitialIntervalSeconds, policy.reviewMaxIntervalSeconds]
-      : [policy.initialIntervalSeconds, policy.maxIntervalSeconds];
+  const { initialSeconds: initial, maxSeconds: max } = stageIntervals(policy, stage);
   return {
     startToCloseTimeout: '45 seconds',
     scheduleToCloseTimeout: Math.max(1, Math.floor(remainingMs)),
