@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getPipeline, getProgress, startPipeline } from '../src/client';
-import { phases } from '../src/shared';
+import { phases } from '../src/progress';
 import type { BenchContext } from './context';
 import { startLocalStack } from './stack/local-stack';
 import { atLeast, atMost, fmt } from './report';

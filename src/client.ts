@@ -18,16 +18,12 @@ import { checkPipelineInput, deriveWorkflowId, toWorkflowId } from './pipeline-i
 import type { PipelineInputDraft } from './pipeline-input';
 import { appLabel, pipelineDetails, pipelineSummary } from './pipeline-summary';
 import type { SummarizedInput } from './pipeline-summary';
-import {
-  CHECK_NOW_SIGNAL,
-  initialProgress,
-  phases,
-  PROGRESS_QUERY,
-  retryableFailureTypes,
-  searchAttributes,
-  workflowTypes,
-} from './shared';
-import type { FanOutProgress, FanOutResult, PipelineProgress, PipelineResult } from './shared';
+import { retryableFailureTypes } from './failure-types';
+import { CHECK_NOW_SIGNAL, PROGRESS_QUERY, workflowTypes } from './names';
+import { initialProgress, phases } from './progress';
+import { searchAttributes } from './search-attributes';
+import type { FanOutProgress, PipelineProgress } from './progress';
+import type { FanOutResult, PipelineResult } from './results';
 
 /** Thrown by {@link startPipeline} when the input is invalid; `problems` names each field at fault. */
 export class PipelineInputError extends Error {

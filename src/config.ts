@@ -11,7 +11,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { parseResultsUrl, ResultsUrlError, resultsUrlOf } from './activities/sinks/results-url';
-import { DEFAULT_TASK_QUEUE } from './shared';
+import { DEFAULT_TASK_QUEUE } from './names';
 import { DEFAULT_NOTIFY_ON, notificationKinds, notifyUrlProblem } from './notifications/kinds';
 import type { NotificationKind } from './notifications/kinds';
 

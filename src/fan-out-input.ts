@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { checkPipelineInput, describeIssue, WorkflowId } from './pipeline-input';
 import { childInput } from './pipeline-names';
 import type { PipelineInput } from './pipeline-input';
-import type { ChildOutcome } from './shared';
+import type { ChildOutcome } from './results';
 
 /** Most inputs one fan-out takes. */
 export const MAX_FAN_OUT_INPUTS = 2_000;

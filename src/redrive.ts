@@ -19,8 +19,9 @@ import type { FanOutInputDraft } from './fan-out-input';
 import { checkPipelineInput } from './pipeline-input';
 import type { PipelineInputDraft } from './pipeline-input';
 import { exactlyOnceTag, originalWorkflowId, retryWorkflowId } from './pipeline-names';
-import { searchAttributes, workflowTypes } from './shared';
-import type { FanOutResult, PipelineResult } from './shared';
+import { workflowTypes } from './names';
+import { searchAttributes } from './search-attributes';
+import type { FanOutResult, PipelineResult } from './results';
 
 /** Thrown when a workflow cannot be re-driven: it is still open, it completed, or it is not hubrun's. */
 export class RetryRefusedError extends Error {

@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { waitForPort } from '../../src/dev/ports';
 import { temporalCliPath } from '../../src/dev/temporal-binaries';
-import { searchAttributeKeys } from '../../src/shared';
+import { searchAttributeKeys } from '../../src/search-attributes';
 import { freePort } from '../../test/helpers/processes';
 
 /** A running dev server and connections to it. */

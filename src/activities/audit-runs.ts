@@ -11,7 +11,7 @@ import type { Run } from '../aihub';
 import { auditVerdicts, DEFAULT_AUDIT_WINDOW_SECONDS } from '../audit';
 import type { AuditInput, AuditReport, AuditRow, AuditVerdict } from '../audit';
 import { readHubrunTags } from '../pipeline-names';
-import { searchAttributes } from '../shared';
+import { searchAttributes } from '../search-attributes';
 import type { ActivityDeps } from './deps';
 import { aihubCall } from './failures';
 

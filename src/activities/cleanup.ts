@@ -9,7 +9,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { isAihubHttpError } from '../aihub';
 import type { AihubClient } from '../aihub';
-import { retryableFailureTypes } from '../shared';
+import { retryableFailureTypes } from '../failure-types';
 import type { ActivityDeps } from './deps';
 import { aihubCall, toActivityFailure } from './failures';
 import { withKeepAlive } from './keep-alive';

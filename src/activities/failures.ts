@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { classifyAihubError, isAihubError } from '../aihub';
 import type { AihubFailureReason } from '../aihub';
-import { failureTypes, retryableFailureTypes } from '../shared';
+import { failureTypes, retryableFailureTypes } from '../failure-types';
 
 const nonRetryableByReason: Partial<Record<AihubFailureReason, string>> = {
   auth: failureTypes.auth,

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { failureTypes } from '../shared';
+import { failureTypes } from '../failure-types';
 import type { ActivityDeps } from './deps';
 import { prepareResultsFolder, UnsafeResultsDirError } from './results-folder';
 import { freshCheckpoint } from './paging-checkpoint';

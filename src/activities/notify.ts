@@ -13,7 +13,7 @@ import {
   notificationRequest,
 } from '../notifications';
 import type { NotificationFormat, NotificationKind } from '../notifications';
-import { failureTypes, retryableFailureTypes } from '../shared';
+import { failureTypes, retryableFailureTypes } from '../failure-types';
 import type { ActivityDeps } from './deps';
 
 /** What the workflow asks `notifyOutcome` to deliver. */

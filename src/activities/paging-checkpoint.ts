@@ -5,7 +5,7 @@
  */
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Payload } from '@temporalio/common';
-import type { ResultCounts } from '../shared';
+import type { ResultCounts } from '../results';
 import type { S3Part } from './sinks/s3-sink';
 
 /** The heartbeat details a retried attempt resumes from. */

@@ -6,8 +6,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RunResultsPage, RunResultsQuery } from '../aihub';
-import { retryableFailureTypes } from '../shared';
-import type { ResultCounts } from '../shared';
+import { retryableFailureTypes } from '../failure-types';
+import type { ResultCounts } from '../results';
 import type { ActivityDeps } from './deps';
 import { aihubCall } from './failures';
 import { withKeepAlive } from './keep-alive';

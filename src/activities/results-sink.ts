@@ -24,7 +24,7 @@ import { link, open, readdir, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultFile } from '../aihub';
-import type { ResultCounts } from '../shared';
+import type { ResultCounts } from '../results';
 
 /** File names inside a pipeline execution's results folder. */
 export const resultFileNames = {

@@ -16,7 +16,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { classifyAihubError, isAihubHttpError, isAihubNetworkError } from '../aihub';
 import type { AihubClient, ListRunsQuery, Run, RunAppRequest, RunDeploymentRequest } from '../aihub';
 import type { PipelineInput } from '../pipeline-input';
-import { retryableFailureTypes } from '../shared';
+import { retryableFailureTypes } from '../failure-types';
 import type { ActivityDeps } from './deps';
 import { aihubCall, toActivityFailure } from './failures';
 import { withKeepAlive } from './keep-alive';

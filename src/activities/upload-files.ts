@@ -13,7 +13,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AihubClient } from '../aihub';
 import { aihubLimits } from '../aihub';
-import { failureTypes } from '../shared';
+import { failureTypes } from '../failure-types';
 import type { ActivityDeps } from './deps';
 import { aihubCall } from './failures';
 import { readableFile } from './file-access';

@@ -17,7 +17,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { Run, RunStatusValue } from '../aihub';
 import type { WaitPolicy } from '../pipeline-input';
-import { retryableFailureTypes } from '../shared';
+import { retryableFailureTypes } from '../failure-types';
 import type { ActivityDeps } from './deps';
 import { plannedDelayMs } from './check-plan';
 import type { CheckPlan } from './check-plan';

@@ -11,7 +11,7 @@ import { auditSinceSeconds, auditWorkflowId, durationSeconds } from '../audit';
 import type { AuditInput, AuditReport } from '../audit';
 import { connectClient } from '../client';
 import { loadClientConfig } from '../config';
-import { workflowTypes } from '../shared';
+import { workflowTypes } from '../names';
 import { UsageError } from './usage-error';
 
 /** Flags of `hubrun audit`. */

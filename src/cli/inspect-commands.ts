@@ -9,8 +9,10 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { cancelPipeline, connectClient, getFanOutProgress, getPipeline, getProgress } from '../client';
 import type { FanOutWorkflow } from '../client';
 import { loadClientConfig } from '../config';
-import { failureOf, searchAttributes, workflowTypes } from '../shared';
-import type { FanOutResult, PipelineResult } from '../shared';
+import { failureOf } from '../failure-types';
+import { workflowTypes } from '../names';
+import { searchAttributes } from '../search-attributes';
+import type { FanOutResult, PipelineResult } from '../results';
 import { printFanOutResult, printPipelineResult } from './run-command';
 import { fanOutLine, formatSeconds } from './watch';
 

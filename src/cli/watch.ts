@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getFanOutProgress, getProgress } from '../client';
 import type { FanOutHandle, LiveProgress, PipelineHandle } from '../client';
-import type { FanOutProgress } from '../shared';
+import type { FanOutProgress } from '../progress';
 
 /** One view of progress: `key` is what changed (for line-by-line output), `text` the whole line. */
 export interface ProgressLine {

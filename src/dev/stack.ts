@@ -14,7 +14,7 @@ import type { Config } from '../config';
 import type { AihubSettings } from '../config';
 import { EMULATOR_DEFAULT_PORT, EMULATOR_DEFAULT_TOKEN, startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
-import { searchAttributeKeys } from '../shared';
+import { searchAttributeKeys } from '../search-attributes';
 import { createConfiguredWorker } from '../worker';
 import { isListening, waitForPort } from './ports';
 import { projectRoot, temporalCliPath } from './temporal-binaries';

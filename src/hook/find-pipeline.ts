@@ -4,7 +4,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { CHECK_NOW_SIGNAL, searchAttributes, workflowTypes } from '../shared';
+import { CHECK_NOW_SIGNAL, workflowTypes } from '../names';
+import { searchAttributes } from '../search-attributes';
 
 /** Run ids the hook looks up: AI Hub's are `run-<hex>` or UUIDs; anything else matches no pipeline. */
 const RUN_ID = /^[A-Za-z0-9._:-]{1,200}$/;

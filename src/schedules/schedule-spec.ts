@@ -11,7 +11,7 @@ import type { Workflow } from '@temporalio/common';
 import { DEFAULT_AUDIT_WINDOW_SECONDS } from '../audit';
 import type { AuditInput } from '../audit';
 import { pipelineDetails, pipelineSummary } from '../pipeline-summary';
-import { workflowTypes } from '../shared';
+import { workflowTypes } from '../names';
 import type { CalendarSpecEntry, OverlapName, ScheduleEntry } from './schedule-file';
 
 /** Schedule memo key that marks a schedule as created by `hubrun schedule apply`; others are never touched. */

@@ -6,7 +6,7 @@
 import { ActivityCancellationType } from '@temporalio/workflow';
 import type { ActivityOptions, LocalActivityOptions, RetryPolicy } from '@temporalio/workflow';
 import type { WaitPolicy } from '../pipeline-input';
-import { nonRetryableFailureTypes } from '../shared';
+import { nonRetryableFailureTypes } from '../failure-types';
 import { stageIntervals } from '../wait-stage';
 import type { WaitStage } from '../wait-stage';
 

@@ -8,7 +8,7 @@ import type { ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { DEFAULT_AUDIT_WINDOW_SECONDS } from '../audit';
 import type { AuditInput, AuditReport } from '../audit';
-import { nonRetryableFailureTypes } from '../shared';
+import { nonRetryableFailureTypes } from '../failure-types';
 
 /**
  * The audit pages every run in the window and asks Temporal about each tagged one: minutes for

@@ -19,7 +19,8 @@ import type {
 import type { FetchedResults, RunTransition, WaitForRunInput } from '../activities';
 import { metrics, targetLabels } from '../metrics/names';
 import type { MetricSpec } from '../metrics/names';
-import { failureOf, phases } from '../shared';
+import { failureOf } from '../failure-types';
+import { phases } from '../progress';
 
 /** The workflow type whose executions these metrics describe (fan-outs are counted through their children). */
 const PIPELINE_WORKFLOW_TYPE = 'aihubRunPipeline';

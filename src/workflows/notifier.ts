@@ -17,8 +17,9 @@ import type { Activities } from '../activities';
 import type { NotificationKind } from '../notifications/kinds';
 import type { PipelineInput } from '../pipeline-input';
 import { pipelineSummary } from '../pipeline-summary';
-import { failureOf, failureTypes, phases } from '../shared';
-import type { PipelineProgress } from '../shared';
+import { failureOf, failureTypes } from '../failure-types';
+import { phases } from '../progress';
+import type { PipelineProgress } from '../progress';
 import { notifyCall, notifyRetryCall } from './activity-options';
 
 /** Sends a pipeline's notifications; built by {@link createNotifier}. */

@@ -28,15 +28,12 @@ import type { PipelineInput, PipelineInputDraft } from '../pipeline-input';
 import { batchNameFor, exactlyOnceTag, pipelineTags } from '../pipeline-names';
 import { fillNominalDate, nominalInstant } from '../nominal-date';
 import type { DatedInputCheck } from '../activities/check-input';
-import {
-  CHECK_NOW_SIGNAL,
-  failureTypes,
-  initialProgress,
-  phases,
-  PROGRESS_QUERY,
-  searchAttributes,
-} from '../shared';
-import type { Phase, PipelineProgress, PipelineResult } from '../shared';
+import { failureTypes } from '../failure-types';
+import { CHECK_NOW_SIGNAL, PROGRESS_QUERY } from '../names';
+import { initialProgress, phases } from '../progress';
+import { searchAttributes } from '../search-attributes';
+import type { Phase, PipelineProgress } from '../progress';
+import type { PipelineResult } from '../results';
 import {
   checkNowLookup,
   historyLookup,

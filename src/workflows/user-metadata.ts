@@ -6,7 +6,7 @@
  */
 import { condition, isCancellation, log, setCurrentDetails } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { PipelineProgress } from '../shared';
+import type { PipelineProgress } from '../progress';
 
 /** An activity of a `proxyActivities` proxy (it can be called with call-site options). */
 interface ProxiedActivity<A extends unknown[], R> {

@@ -5,7 +5,7 @@ import type { AuditReport, AuditRow } from '../../src/audit';
 import type { RunSummary } from '../../src/cli/run-command';
 import { getProgress } from '../../src/client';
 import { applySchedules, parseScheduleFile } from '../../src/schedules';
-import { searchAttributes } from '../../src/shared';
+import { searchAttributes } from '../../src/search-attributes';
 import { emulatorClient, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { runCli } from '../helpers/cli';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';

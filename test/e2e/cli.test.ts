@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RunSummary } from '../../src/cli/run-command';
-import type { FanOutResult } from '../../src/shared';
+import type { FanOutResult } from '../../src/results';
 import { quickWait, sampleInvoices, seedBatch, writeLocalFiles } from '../helpers/aihub-fixtures';
 import { outcomeOf, runCli, spawnCli, useCliStack } from '../helpers/cli';
 import { uniqueId } from '../helpers/pipeline-env';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RunSummary } from '../../src/cli/run-command';
 import type { FaultRule } from '../../src/emulator';
-import type { FanOutResult } from '../../src/shared';
+import type { FanOutResult } from '../../src/results';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { runCli, useCliStack } from '../helpers/cli';
 import { uniqueId } from '../helpers/pipeline-env';

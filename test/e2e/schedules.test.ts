@@ -8,7 +8,7 @@ import type { Worker } from '@temporalio/worker';
 import { stringify } from 'yaml';
 import { managedScheduleIds } from '../../src/schedules';
 import type { ScheduleChange, ScheduleListing, ScheduleView } from '../../src/schedules';
-import type { PipelineResult } from '../../src/shared';
+import type { PipelineResult } from '../../src/results';
 import { quickWait, sampleInvoices } from '../helpers/aihub-fixtures';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';

@@ -15,7 +15,7 @@ import { startPipeline } from '../../src/client';
 import type { PipelineHandle } from '../../src/client';
 import { EmulatorAdmin, startEmulator } from '../../src/emulator';
 import type { Emulator } from '../../src/emulator';
-import { failureTypes } from '../../src/shared';
+import { failureTypes } from '../../src/failure-types';
 import { quickWait, sampleInvoices, writeLocalFiles } from '../helpers/aihub-fixtures';
 import { causeChain, failureTypeOf, rejectionOf } from '../helpers/failures';
 import { uniqueId } from '../helpers/pipeline-env';

@@ -10,7 +10,7 @@ import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chromium } from 'playwright-core';
 import { temporalCliPath } from '../../src/dev/temporal-binaries';
-import { searchAttributeKeys } from '../../src/shared';
+import { searchAttributeKeys } from '../../src/search-attributes';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';

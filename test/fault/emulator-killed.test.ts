@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AihubClient } from '../../src/aihub';
 import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
-import { retryableFailureTypes } from '../../src/shared';
+import { retryableFailureTypes } from '../../src/failure-types';
 import { quickWait, sampleInvoices } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
 import { freePort, startEmulatorProcess } from '../helpers/processes';

@@ -13,7 +13,7 @@ import { startEmulator } from '../../src/emulator';
 import type { Emulator } from '../../src/emulator';
 import type { Manifest } from '../../src/activities/results-sink';
 import { getProgress } from '../../src/client';
-import { phases } from '../../src/shared';
+import { phases } from '../../src/progress';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId, workflowBundle } from '../helpers/pipeline-env';
 import { stopStartedProcesses } from '../helpers/processes';

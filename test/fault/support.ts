@@ -18,8 +18,9 @@ import { sha256File } from '../../src/activities/results-sink';
 import { defaultApps, EmulatorAdmin } from '../../src/emulator';
 import type { AppBehaviour, CallLogEntry, RunDetails } from '../../src/emulator';
 import { exactlyOnceTag } from '../../src/pipeline-names';
-import { phases, searchAttributes } from '../../src/shared';
-import type { PipelineResult } from '../../src/shared';
+import { phases } from '../../src/progress';
+import { searchAttributes } from '../../src/search-attributes';
+import type { PipelineResult } from '../../src/results';
 import { workflowBundle } from '../helpers/pipeline-env';
 import {
   freePort,

@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { defaultApps, startEmulator } from '../../src/emulator';
 import type { Emulator, EmulatorOptions } from '../../src/emulator';
-import { phases } from '../../src/shared';
-import type { PipelineResult } from '../../src/shared';
+import { phases } from '../../src/progress';
+import type { PipelineResult } from '../../src/results';
 import {
   emulatorClient,
   quickWait,

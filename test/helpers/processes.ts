@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { EMULATOR_DEFAULT_TOKEN, EmulatorAdmin } from '../../src/emulator';
 import { temporalCliPath } from '../../src/dev/temporal-binaries';
-import { searchAttributeKeys } from '../../src/shared';
+import { searchAttributeKeys } from '../../src/search-attributes';
 import { workflowBundle } from './pipeline-env';
 import { pollUntil } from './waiting';
 

@@ -5,7 +5,7 @@
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { searchAttributeKeys } from '../../src/shared';
+import { searchAttributeKeys } from '../../src/search-attributes';
 import { temporalCliPath, testServerPath } from '../../src/dev/temporal-binaries';
 
 let runtimeInstalled = false;

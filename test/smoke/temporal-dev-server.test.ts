@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { searchAttributes } from '../../src/shared';
+import { searchAttributes } from '../../src/search-attributes';
 import { startDevServer } from '../helpers/temporal';
 
 test('the Temporal dev server starts from a local binary, runs a workflow, and knows our search attributes', async () => {

@@ -10,7 +10,7 @@ import {
 } from '../../src/aihub/errors';
 import { classifyAihubError, parseRetryAfter, type AihubErrorClassification } from '../../src/aihub/retry';
 import { toActivityFailure } from '../../src/activities/failures';
-import { failureTypes, retryableFailureTypes } from '../../src/shared';
+import { failureTypes, retryableFailureTypes } from '../../src/failure-types';
 
 const now = Date.parse('2026-11-28T12:00:00Z');
 

@@ -9,7 +9,8 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { ConfigError, configVariables, DEFAULT_MAX_CACHED_WORKFLOWS, loadConfig } from '../../src/config';
 import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
-import { DEFAULT_TASK_QUEUE, searchAttributeKeys } from '../../src/shared';
+import { DEFAULT_TASK_QUEUE } from '../../src/names';
+import { searchAttributeKeys } from '../../src/search-attributes';
 
 const root = join(__dirname, '..', '..');
 const readRepoFile = (path: string): string => readFileSync(join(root, path), 'utf8');
@@ -253,7 +254,7 @@ void describe('docker-compose.yml', () => {
     assert.equal(asList(emulator.command)[0], 'emulator');
   });
 
-  void it('registers exactly the search attributes of src/shared.ts, in the worker namespace', () => {
+  void it('registers exactly the search attributes of src/search-attributes.ts, in the worker namespace', () => {
     const job = service('temporal-namespace');
     const registered = asList(job.command).sort();
     const expected = searchAttributeKeys.map((key) => `${key.name}=${cliTypeNames[key.type]}`).sort();

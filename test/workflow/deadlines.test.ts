@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AppBehaviour } from '../../src/emulator';
-import { failureTypes } from '../../src/shared';
+import { failureTypes } from '../../src/failure-types';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { failureTypeOf, rejectionOf } from '../helpers/failures';
 import { uniqueId } from '../helpers/pipeline-env';

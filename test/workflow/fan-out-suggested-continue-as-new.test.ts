@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FanOutWorkflow } from '../../src/client';
 import type { FanOutInputDraft } from '../../src/fan-out-input';
-import { workflowTypes } from '../../src/shared';
+import { workflowTypes } from '../../src/names';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
 import { startDevServer } from '../helpers/temporal';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import type { PipelineResult } from '../../src/shared';
+import type { PipelineResult } from '../../src/results';
 import { quickWait, sampleInvoices, seedBatch, writeLocalFiles } from '../helpers/aihub-fixtures';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';

@@ -3,7 +3,7 @@ import { readdir, readFile, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PipelineHandle } from '../../src/client';
-import type { PipelineResult } from '../../src/shared';
+import type { PipelineResult } from '../../src/results';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';

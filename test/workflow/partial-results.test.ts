@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { failureTypes } from '../../src/shared';
+import { failureTypes } from '../../src/failure-types';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { failureTypeOf } from '../helpers/failures';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';

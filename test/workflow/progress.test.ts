@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getFanOutProgress, getProgress, startFanOut } from '../../src/client';
-import { phases } from '../../src/shared';
+import { phases } from '../../src/progress';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';

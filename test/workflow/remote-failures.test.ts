@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
-import { failureTypes, workflowTypes } from '../../src/shared';
+import { failureTypes } from '../../src/failure-types';
+import { workflowTypes } from '../../src/names';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { failureTypeOf, rejectionOf } from '../helpers/failures';
 import { uniqueId } from '../helpers/pipeline-env';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
-import { failureTypes } from '../../src/shared';
+import { failureTypes } from '../../src/failure-types';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { causeChain, failureTypeOf, rejectionOf } from '../helpers/failures';
 import { uniqueId } from '../helpers/pipeline-env';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { phases, searchAttributes } from '../../src/shared';
+import { phases } from '../../src/progress';
+import { searchAttributes } from '../../src/search-attributes';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
 import { pollUntil, within } from '../helpers/waiting';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import type { AihubSettings } from '../../src/config';
 import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
-import { failureTypes } from '../../src/shared';
+import { failureTypes } from '../../src/failure-types';
 import { quickWait, sampleInvoices, writeLocalFiles } from '../helpers/aihub-fixtures';
 import { causeChain, failureTypeOf, rejectionOf } from '../helpers/failures';
 import { uniqueId } from '../helpers/pipeline-env';

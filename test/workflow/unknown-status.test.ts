@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FaultRule } from '../../src/emulator';
-import { failureTypes, searchAttributes } from '../../src/shared';
+import { failureTypes } from '../../src/failure-types';
+import { searchAttributes } from '../../src/search-attributes';
 import { getProgress } from '../../src/client';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { failureTypeOf } from '../helpers/failures';

@@ -7,7 +7,7 @@
  * non-retryable `HubrunBadInput` naming the field, before a byte is written.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { failureTypes } from '../../shared';
+import { failureTypes } from '../../failure-types';
 import type { ActivityDeps } from '../deps';
 import { isWithin, parseResultsUrl, ResultsUrlError } from './results-url';
 import type { ResultsLocation } from './results-url';

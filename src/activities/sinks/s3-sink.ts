@@ -32,7 +32,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ResultFile } from '../../aihub';
-import type { ResultCounts } from '../../shared';
+import type { ResultCounts } from '../../results';
 import { addCounts, countFile, resultFileNames } from '../results-sink';
 import type { Manifest, PublishedResults } from '../results-sink';
 import { objectUrl } from './results-url';

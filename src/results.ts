@@ -1,0 +1,59 @@
+/** What pipelines and fan-outs return: result counts, the pipeline's summary and each child's outcome. */
+
+/** Counts over a run's results, as written to `manifest.json` and returned in the summary. */
+export interface ResultCounts {
+  files: number;
+  documents: number;
+  fields: number;
+  fieldErrors: number;
+}
+
+/** What a completed pipeline returns: a small summary, never the results themselves. */
+export interface PipelineResult extends ResultCounts {
+  workflowId: string;
+  runId: string;
+  status: 'COMPLETE';
+  /** `fieldErrors / fields` (0 when there are no fields). */
+  errorRatio: number;
+  /** `<results dir>/<workflow id>/<workflow run id>/results.jsonl` on the worker's machine. */
+  resultsPath: string;
+  manifestPath: string;
+  /** Where the results are as a URL (`file://...` or `s3://...`); absent from pipelines of earlier workers. */
+  resultsUrl?: string;
+  resultsSha256: string;
+  batchId: number | null;
+  /** What the declared cleanup removed. */
+  cleanedUp: { run: boolean; batch: boolean };
+}
+
+/** Longest failure message kept in a child's outcome. */
+export const MAX_OUTCOME_MESSAGE_CHARS = 300;
+
+/** What a finished child left behind, as the fan-out reports it. */
+export interface ChildOutcome {
+  /** Position of the child's input in the fan-out's `inputs`. */
+  index: number;
+  workflowId: string;
+  status: 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  /** AI Hub run id, when the child completed. */
+  runId?: string;
+  files?: number;
+  documents?: number;
+  fields?: number;
+  fieldErrors?: number;
+  resultsPath?: string;
+  /** The failure's stable type (`AihubRunFailed`, ...), when the child failed. */
+  failureType?: string;
+  message?: string;
+}
+
+/** What a fan-out returns once every child has finished, whatever each child's outcome. */
+export interface FanOutResult {
+  workflowId: string;
+  total: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** One entry per input, in input order. */
+  outcomes: ChildOutcome[];
+}
