@@ -10,7 +10,12 @@ import { geometricCheckTimes, learnedCheckTimes, planChecks } from '../src/activ
 import type { CheckPlan } from '../src/activities/check-plan';
 import { fitDurations, Lognormal } from '../src/activities/duration-model';
 import { WaitPolicy } from '../src/pipeline-input';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { BenchContext } from './context';
+import { lognormalDraw, realHookWaits, realLearnedWaits, waitOn } from './learned-waits-real';
+import type { RealWait } from './learned-waits-real';
+import { writeLinePlot } from './plots';
 import { fixedDelays, hubrunDelays, pollRun } from './polling-model';
 import { atMost, duration, fmt } from './report';
 import type { Check, SectionResult } from './report';
@@ -24,6 +29,13 @@ const HISTORIES = 40;
 const RUNS_PER_HISTORY = 50;
 /** Latency of the hook path (AI Hub's POST, the visibility lookup, the signal and one status check), ms. */
 const HOOK_LATENCY_MS = 600;
+/** Real learned pipelines per cell (time-skipping server), and real hooked ones (dev server, real time). */
+const REAL_PER_CELL = 3;
+const REAL_HOOKED = 8;
+/** Medians of the real learned pipelines: real time passes, so seconds (the plan scales with the duration). */
+const REAL_MEDIANS_MS = [10e3, 30e3];
+/** Median of the hooked apps' runs: real time passes, so seconds. */
+const HOOK_REAL_MEDIAN_MS = 4000;
 
 type Side = 'fixed 5 s' | 'geometric' | 'learned' | 'learned + hook' | 'physical limit';
 const SIDES: Side[] = ['fixed 5 s', 'geometric', 'learned', 'learned + hook', 'physical limit'];
@@ -38,21 +50,6 @@ interface Cell {
   p99LagMs: number;
   lagShare: number;
   learnedPlans: number;
-}
-
-function lognormalDraw(model: Lognormal, random: () => number): number {
-  const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  return Math.exp(model.mu + model.sigma * z);
-}
-
-/** Checks at `times` until one sees a run of `d` finished: calls and lag. */
-function waitOn(times: readonly number[], d: number): { calls: number; lagMs: number } {
-  let calls = 0;
-  for (const t of times) {
-    calls++;
-    if (t >= d) return { calls, lagMs: t - d };
-  }
-  return { calls, lagMs: Number.NaN };
 }
 
 function cellsFor(medianMs: number, cv: number, random: () => number): Cell[] {
@@ -108,13 +105,72 @@ function pct(share: number): string {
   return `${(share * 100).toFixed(1)}%`;
 }
 
+/** Calls and lag against duration, one line per side and a panel per spread, next to the report. */
+async function writePlots(ctx: BenchContext, cells: readonly Cell[]): Promise<string[]> {
+  const dir = ctx.quick ? join(ctx.workDir, 'plots') : join(__dirname, 'plots');
+  await mkdir(dir, { recursive: true });
+  const points = (y: (c: Cell) => number) =>
+    cells.map((c) => ({ x: c.medianMs / 60_000, y: y(c), line: c.side, panel: `spread ${c.cv * 100}%` }));
+  const x = 'median run duration (min, log)';
+  await writeLinePlot(
+    join(dir, 'learned-calls.svg'),
+    points((c) => c.calls),
+    {
+      x,
+      y: 'status calls per run (log)',
+      title: 'Status calls per run, lookup included',
+      logY: true,
+    },
+  );
+  await writeLinePlot(
+    join(dir, 'learned-lag.svg'),
+    points((c) => Math.max(0.001, 100 * c.lagShare)),
+    { x, y: 'mean lag, % of the duration (log)', title: 'Mean lag as a share of the duration', logY: true },
+  );
+  return [
+    '![Status calls per run against duration](plots/learned-calls.svg)',
+    '![Mean lag against duration](plots/learned-lag.svg)',
+  ];
+}
+
+function meanOf(xs: readonly number[]): number {
+  return xs.length === 0 ? Number.NaN : mean([...xs]);
+}
+
 /** Runs section 2b. */
-// eslint-disable-next-line @typescript-eslint/require-await -- a section runner is async by contract
 export async function runLearnedWaits(ctx: BenchContext): Promise<SectionResult> {
   const random = seededRandom(7);
   const cells: Cell[] = [];
   for (const m of MEDIANS_MS) for (const cv of SPREADS) cells.push(...cellsFor(m, cv, random));
   ctx.log(`learned: ${cells.length} cells modelled`);
+  const realRandom = seededRandom(11);
+  const real: RealWait[] = [
+    ...(await realLearnedWaits(
+      ctx,
+      ctx.quick ? [10e3] : REAL_MEDIANS_MS,
+      SPREADS,
+      ctx.quick ? 1 : REAL_PER_CELL,
+      PAST_RUNS,
+      realRandom,
+    )),
+    ...(await realHookWaits(
+      ctx,
+      HOOK_REAL_MEDIAN_MS,
+      0.1,
+      ctx.quick ? 2 : REAL_HOOKED,
+      PAST_RUNS,
+      realRandom,
+    )),
+  ];
+  ctx.log(`learned: ${real.length} real pipelines measured`);
+  const plots = await writePlots(ctx, cells);
+  const realGroups = new Map<string, RealWait[]>();
+  for (const r of real) {
+    const key = `${r.side}|${r.medianMs}|${r.side === 'learned' ? r.cv : ''}`;
+    realGroups.set(key, [...(realGroups.get(key) ?? []), r]);
+  }
+  const hooked = real.filter((r) => r.side === 'learned + hook');
+  const hookLags = hooked.map((r) => r.lagMs);
   const of = (side: Side, pred: (c: Cell) => boolean): Cell[] =>
     cells.filter((c) => c.side === side && pred(c));
   const tight = (c: Cell): boolean => c.cv <= 0.3;
@@ -172,6 +228,26 @@ export async function runLearnedWaits(ctx: BenchContext): Promise<SectionResult>
       '',
       2,
     ),
+    atMost(
+      'learned + hook, real (dev server, hook endpoint): p99 lag',
+      percentile(hookLags, 99) / 1000,
+      's',
+      2,
+      `${hooked.length} pipelines`,
+    ),
+    atMost(
+      'learned + hook, real: most status calls besides the lookup',
+      Math.max(...hooked.map((r) => r.calls - 1)),
+      '',
+      2,
+    ),
+    atMost(
+      'real pipelines: most history events, every plan',
+      Math.max(...real.map((r) => r.events)),
+      'events',
+      40,
+      [...new Set(real.map((r) => r.side))].join(', '),
+    ),
   ];
   return {
     id: 'learned',
@@ -208,6 +284,32 @@ export async function runLearnedWaits(ctx: BenchContext): Promise<SectionResult>
           c.side.startsWith('learned') ? `${c.learnedPlans}/${HISTORIES}` : '',
         ]),
       },
+      {
+        title:
+          'Validation: real pipelines (mean per pipeline) against the model for the same histories and durations',
+        headers: [
+          'side',
+          'median',
+          'spread',
+          'pipelines',
+          'calls real / model',
+          'mean lag real / model',
+          'lag / duration real',
+          'max history events',
+          'plan (first)',
+        ],
+        rows: [...realGroups.values()].map((g) => [
+          g[0]!.side,
+          duration(g[0]!.medianMs),
+          g[0]!.side === 'learned' ? `${g[0]!.cv * 100}%` : '',
+          String(g.length),
+          `${fmt(meanOf(g.map((r) => r.calls)), 1)} / ${fmt(meanOf(g.map((r) => r.modelCalls)), 1)}`,
+          `${duration(meanOf(g.map((r) => r.lagMs)))} / ${duration(meanOf(g.map((r) => r.modelLagMs)))}`,
+          pct(meanOf(g.map((r) => r.lagMs / r.durationMs))),
+          String(Math.max(...g.map((r) => r.events))),
+          g[0]!.plan.replace(/\|/g, '/').slice(0, 60),
+        ]),
+      },
     ],
     checks,
     notes: [
@@ -216,8 +318,8 @@ export async function runLearnedWaits(ctx: BenchContext): Promise<SectionResult>
         'the checks before the finish alone number about five, whatever the plan. The planner reaches the 5% target with the fewest ' +
         'calls it can (spacing ∝ √(S/f)); at 10% spread it needs about 2.3 checks plus the lookup.',
       'Geometric default (no history): its calls and lag here are the unknown-duration bound of section 2, not a failure.',
-      'Plots, and a validation of this model against real pipelines on the dev server, are not in this section yet.',
+      ...plots,
     ],
-    data: { cells, hookLatencyMs: HOOK_LATENCY_MS },
+    data: { cells, hookLatencyMs: HOOK_LATENCY_MS, real },
   };
 }
