@@ -10,8 +10,9 @@
  * likely finish, sparse again as the remaining runs thin out. The scale is solved for the target;
  * beyond every past run (the fit's 99.9% quantile or the longest run seen) a geometric tail takes
  * over, so a run slower than all before it is still noticed. A plan that would cost more calls than
- * the geometric default is thinned to its calls, and dropped for the geometric default when it
- * would then be later too: then the spread is too wide to help.
+ * the geometric default (the lookup counted) is thinned to its calls, and dropped for the
+ * geometric default when it would then be later too: then the spread is too wide to help. A wide
+ * spread also plans for the geometric default's lag when that is lower than the target.
  */
 import type { WaitPolicy } from '../pipeline-input';
 import { Lognormal } from './duration-model';
@@ -27,6 +28,14 @@ const MIN_GAP_MS = 1000;
 const MAX_PLANNED_CHECKS = 400;
 /** Points of the integration grid over the planned region. */
 const GRID_POINTS = 800;
+/**
+ * Past durations this spread out (sigma of ln) or more save few calls at the lag target, and
+ * the geometric default's capped interval can be far later in a share of a long run: such a plan
+ * also meets the geometric default's lag, so it never does worse than the wait it replaces.
+ */
+const WIDE_SIGMA = 0.4;
+/** The history lookup, counted against a plan's calls. */
+const LOOKUP_CALLS = 1;
 
 /** A plan learned from the run history: the estimate and the scale solved for the lag target. */
 export interface LearnedPlan {
@@ -201,18 +210,20 @@ export function planChecks(estimate: DurationEstimate | null, policy: WaitPolicy
     return done({ ...base, step: 1, tailStartMs: safety, tailRatio: 0.25 });
   }
   const tailStartMs = Math.max(estimate.maxMs, model.quantile(0.999));
-  const tailRatio = Math.min(0.5, 2 * (relative ? target : target / estimate.medianMs));
+  const lagOf = (cost: ScheduleCost): number => (relative ? cost.lagShare : cost.lagMs);
+  const geometric = scheduleCost(geometricCheckTimes(policy, horizon), model);
+  const goal = estimate.sigma >= WIDE_SIGMA ? Math.min(target, lagOf(geometric)) : target;
+  const tailRatio = Math.min(0.5, 2 * (relative ? goal : goal / estimate.medianMs));
   const total = densityGrid(model, tailStartMs, relative).at(-1)![1];
   const planOf = (step: number): LearnedPlan => ({ ...base, step, tailStartMs, tailRatio });
-  const lagOf = (cost: ScheduleCost): number => (relative ? cost.lagShare : cost.lagMs);
   const minStep = total / MAX_PLANNED_CHECKS;
-  // The sparsest plan that meets the target (lag grows with the step).
-  let step = largestStep(minStep, total, (s) => lagOf(costOf(planOf(s))) <= target);
-  const geometric = scheduleCost(geometricCheckTimes(policy, horizon), model);
-  if (costOf(planOf(step)).calls > geometric.calls) {
+  // The sparsest plan that meets the goal (lag grows with the step).
+  let step = largestStep(minStep, total, (s) => lagOf(costOf(planOf(s))) <= goal);
+  const budget = geometric.calls - LOOKUP_CALLS;
+  if (costOf(planOf(step)).calls > budget) {
     step = Math.max(
       step,
-      smallestStep(minStep, total, (s) => costOf(planOf(s)).calls <= geometric.calls),
+      smallestStep(minStep, total, (s) => costOf(planOf(s)).calls <= budget),
     );
     if (lagOf(costOf(planOf(step))) > lagOf(geometric)) {
       return {
