@@ -7,10 +7,10 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
-import type { ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { parseResultsUrl, ResultsUrlError, resultsUrlOf } from './activities/sinks/results-url';
+import { ConfigError, loadClientConfig, loadTemporal, TASK_QUEUE_PATTERN } from './client-config';
+import type { ClientConfig } from './client-config';
 import { DEFAULT_TASK_QUEUE } from './names';
 import { DEFAULT_NOTIFY_ON, notificationKinds, notifyUrlProblem } from './notifications/kinds';
 import type { NotificationKind } from './notifications/kinds';
@@ -21,13 +21,8 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
 /** Seconds a stopping worker waits beyond one AI Hub request timeout unless `HUBRUN_SHUTDOWN_GRACE_SECONDS` says otherwise. */
 export const SHUTDOWN_GRACE_MARGIN_SECONDS = 30;
 
-/** Thrown when the environment is invalid; `problems` lists every variable at fault. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError, loadClientConfig } from './client-config';
+export type { ClientConfig } from './client-config';
 
 const optionalText = z
   .string()
@@ -64,12 +59,7 @@ const EnvSchema = z.object({
     z.coerce.number<string | undefined>().int().min(1000).max(600_000).default(30_000),
   ),
   /** Task queue of the worker and of new pipelines. @default 'aihub-runs' */
-  HUBRUN_TASK_QUEUE: optionalText.pipe(
-    z
-      .string()
-      .regex(/^[\w.:-]{1,200}$/)
-      .default(DEFAULT_TASK_QUEUE),
-  ),
+  HUBRUN_TASK_QUEUE: optionalText.pipe(z.string().regex(TASK_QUEUE_PATTERN).default(DEFAULT_TASK_QUEUE)),
   /**
    * Folders under which a pipeline's `files` may lie, absolute paths separated by `:` (as in
    * `PATH`), or `none`. Resolved with `realpath` at each upload, so no symlink leads out; the
@@ -208,15 +198,6 @@ export const secretFileVariables: readonly string[] = [
   'TEMPORAL_CONFIG_FILE',
 ];
 
-/**
- * What the command line needs to talk to Temporal: no AI Hub setting and no secret, so `run`,
- * `status`, `schedule` and the other Temporal-only commands never read the token or password files.
- */
-export interface ClientConfig {
-  temporal: ClientConnectConfig & { namespace: string };
-  taskQueue: string;
-}
-
 /** hubrun's validated, frozen configuration. */
 export interface Config extends ClientConfig {
   /** AI Hub settings, or `undefined` when `AIHUB_API_ROOT` is unset (dev/demo then start the emulator). */
@@ -251,21 +232,6 @@ export interface ResultsSinkConfig {
   url: string;
   urls: readonly string[];
   s3ForcePathStyle: boolean;
-}
-
-const ClientEnvSchema = EnvSchema.pick({ HUBRUN_TASK_QUEUE: true });
-
-/**
- * Reads the Temporal connection and task queue only (the command line's needs); never touches
- * the AI Hub variables or their files. Throws {@link ConfigError} naming every problem.
- */
-export function loadClientConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ClientConfig> {
-  const problems: string[] = [];
-  const parsed = ClientEnvSchema.safeParse(env);
-  if (!parsed.success) problems.push(...issuesOf(parsed.error));
-  const temporal = loadTemporal(env, problems);
-  if (problems.length > 0 || !parsed.success || temporal === undefined) throw new ConfigError(problems);
-  return Object.freeze({ temporal, taskQueue: parsed.data.HUBRUN_TASK_QUEUE });
 }
 
 /** What `hubrun hook` needs: the Temporal connection, its shared secret and its bind address. */
@@ -328,19 +294,6 @@ export function loadHookConfig(env: NodeJS.ProcessEnv = process.env): Readonly<H
 
 function issuesOf(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-}
-
-/** The Temporal connection as `@temporalio/envconfig` reads it; a problem is added to `problems`. */
-function loadTemporal(env: NodeJS.ProcessEnv, problems: string[]): ClientConfig['temporal'] | undefined {
-  try {
-    const loaded = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
-    const temporal = { ...loaded, namespace: loaded.namespace ?? 'default' };
-    temporal.connectionOptions.address ??= 'localhost:7233';
-    return temporal;
-  } catch (err) {
-    problems.push(`TEMPORAL_*: ${err instanceof Error ? err.message : String(err)}`);
-    return undefined;
-  }
 }
 
 /**
@@ -570,10 +523,6 @@ function readPdfPasswords(file: string | undefined, problems: string[]): Record<
 
 /** The variables hubrun itself reads (besides Temporal's own `TEMPORAL_*`), for docs and compose checks. */
 export const configVariables: readonly string[] = Object.keys(EnvSchema.shape);
-
-function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
-}
 
 /** Where to look for the Temporal binaries before `.tools/`: explicit paths, then `PATH`. */
 export interface ToolLocations {

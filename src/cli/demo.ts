@@ -11,7 +11,7 @@ import { isListening } from '../dev/ports';
 import { startLocalStack } from '../dev/stack';
 import { projectRoot } from '../dev/temporal-binaries';
 import { installRuntime } from '../worker';
-import { printPipelineResult } from './run-command';
+import { printPipelineResult } from './print-results';
 import { formatSeconds, watchPipeline } from './watch';
 
 /** The sample documents the demo processes. */

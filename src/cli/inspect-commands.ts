@@ -6,14 +6,20 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { cancelPipeline, connectClient, getFanOutProgress, getPipeline, getProgress } from '../client';
-import type { FanOutWorkflow } from '../client';
-import { loadClientConfig } from '../config';
+import { loadClientConfig } from '../client-config';
+import {
+  cancelPipeline,
+  connectClient,
+  getFanOutProgress,
+  getPipeline,
+  getProgress,
+} from '../pipeline-handles';
+import type { FanOutWorkflow } from '../pipeline-handles';
 import { failureOf } from '../failure-types';
 import { workflowTypes } from '../names';
 import { searchAttributes } from '../search-attributes';
 import type { FanOutResult, PipelineResult } from '../results';
-import { printFanOutResult, printPipelineResult } from './run-command';
+import { printFanOutResult, printPipelineResult } from './print-results';
 import { fanOutLine, formatSeconds } from './watch';
 
 /** Adds `status`, `results`, `cancel` and `list` to the CLI. */

@@ -3,14 +3,14 @@
  * exit (2 for bad usage), and nothing is started when the input is wrong.
  *
  * A command's module loads only when that command runs: `hubrun --help` and `--version` load
- * commander and nothing else, `status` loads the Temporal client but not the worker's native
- * bridge, and only `emulator`, `dev` and `demo` load fastify. The others appear in the command
- * list by name and summary alone.
+ * commander and nothing else; `status`, `list`, `results` and `cancel` load the Temporal client
+ * but neither zod, the input schemas nor the worker's native bridge; only `emulator`, `dev` and
+ * `demo` load fastify. The others appear in the command list by name and summary alone.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import type * as ConfigModule from '../config';
+import type * as ClientConfigModule from '../client-config';
 import type * as AuditModule from './audit-command';
 import type * as EmulatorModule from '../emulator/main';
 import type * as WorkerModule from '../worker';
@@ -47,7 +47,7 @@ const load = {
   emulator: (): typeof EmulatorModule => require('../emulator/main') as typeof EmulatorModule,
   demo: (): typeof DemoModule => require('./demo') as typeof DemoModule,
   hook: (): typeof HookModule => require('./hook-command') as typeof HookModule,
-  config: (): typeof ConfigModule => require('../config') as typeof ConfigModule,
+  clientConfig: (): typeof ClientConfigModule => require('../client-config') as typeof ClientConfigModule,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -189,8 +189,8 @@ export async function run(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    // A ConfigError means a command has loaded the configuration module, so this costs nothing then.
-    if (err instanceof UsageError || err instanceof load.config().ConfigError) {
+    // A ConfigError means a command has loaded the configuration, so this costs nothing then.
+    if (err instanceof UsageError || err instanceof load.clientConfig().ConfigError) {
       console.error(`hubrun: ${err.message}`);
       process.exitCode = 2;
       return;

@@ -17,6 +17,7 @@ import type { PipelineProgress } from '../progress';
 import type { FanOutResult, PipelineResult } from '../results';
 import { runRequestFromFlags } from './run-flags';
 import type { RunFlags } from './run-flags';
+import { printFanOutResult, printPipelineResult } from './print-results';
 import { watchFanOut, watchPipeline } from './watch';
 
 /** The one JSON object `run --json` prints for a pipeline, and for a fan-out that did not finish. */
@@ -192,16 +193,6 @@ export function pipelineSummary(result: PipelineResult): RunSummary {
   return { workflowId, runId, status, files, documents, fields, fieldErrors, resultsPath };
 }
 
-/** A completed pipeline's summary, for people. */
-export function printPipelineResult(result: PipelineResult): void {
-  console.log(
-    `${result.status}: ${result.files} files, ${result.documents} documents, ${result.fields} fields, ` +
-      `${result.fieldErrors} in ERROR (AI Hub run ${result.runId})`,
-  );
-  console.log(`results:  ${result.resultsPath}`);
-  console.log(`manifest: ${result.manifestPath} (sha256 ${result.resultsSha256.slice(0, 16)}…)`);
-}
-
 /** Prints a started fan-out's summary, or with `--wait` watches it and prints how it ended. */
 export async function finishFanOut(
   handle: FanOutHandle,
@@ -229,20 +220,6 @@ export async function finishFanOut(
   if (flags.json) console.log(JSON.stringify({ ...result, status: ok ? 'COMPLETE' : 'FAILED' }));
   else printFanOutResult(result);
   if (!ok) process.exitCode = 1;
-}
-
-/** A finished fan-out's outcome per child, for people. */
-export function printFanOutResult(result: FanOutResult): void {
-  for (const o of result.outcomes) {
-    const detail =
-      o.status === 'COMPLETED'
-        ? `${o.files} files, ${o.fieldErrors} of ${o.fields} fields in ERROR  ${o.resultsPath}`
-        : `${o.failureType ?? ''} ${o.message ?? ''}`.trim();
-    console.log(`${o.workflowId.padEnd(40)} ${o.status.padEnd(9)} ${detail}`);
-  }
-  console.log(
-    `${result.total} children: ${result.completed} completed, ${result.failed} failed, ${result.cancelled} cancelled`,
-  );
 }
 
 /** `user@host` of whoever runs the CLI, for the pipeline's details; a uid without a passwd entry (a container) has no name. */

@@ -5,8 +5,8 @@
  * only the summary (`--json` stays machine-readable).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { getFanOutProgress, getProgress } from '../client';
-import type { FanOutHandle, LiveProgress, PipelineHandle } from '../client';
+import { getFanOutProgress, getProgress } from '../pipeline-handles';
+import type { FanOutHandle, LiveProgress, PipelineHandle } from '../pipeline-handles';
 import type { FanOutProgress } from '../progress';
 
 /** One view of progress: `key` is what changed (for line-by-line output), `text` the whole line. */
