@@ -13,14 +13,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startPipeline } from '../../src/client';
-import { EMULATOR_DEFAULT_TOKEN, startEmulator } from '../../src/emulator';
-import type { Emulator } from '../../src/emulator';
+import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { repoRoot } from '../helpers/cli';
 import { ManagedProcess, stopStartedProcesses } from '../helpers/processes';
-import { startDevServer } from '../helpers/temporal';
+import { useDevServerAndEmulator } from '../helpers/temporal';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -108,25 +106,16 @@ void describe('the packed package installed with --omit=dev', () => {
   });
 
   void describe('`hubrun worker`', () => {
-    let temporal: TestWorkflowEnvironment;
-    let emulator: Emulator;
-    before(async () => {
-      temporal = await startDevServer();
-      emulator = await startEmulator();
-    });
-    after(async () => {
-      await emulator?.close();
-      await temporal?.teardown();
-    });
+    const servers = useDevServerAndEmulator();
 
     void it('starts with the packaged workflow bundle, runs a pipeline and stops on SIGTERM', async () => {
       const taskQueue = `packed-install-${Date.now()}`;
       const child = spawn(process.execPath, [join(app, 'node_modules', '.bin', 'hubrun'), 'worker'], {
         cwd: app,
         env: cleanEnv({
-          AIHUB_API_ROOT: emulator.url,
+          AIHUB_API_ROOT: servers.emulator.url,
           AIHUB_API_TOKEN: EMULATOR_DEFAULT_TOKEN,
-          TEMPORAL_ADDRESS: temporal.address,
+          TEMPORAL_ADDRESS: servers.temporal.address,
           HUBRUN_TASK_QUEUE: taskQueue,
           HUBRUN_OUTPUT_DIR: join(scratch, 'output'),
           HUBRUN_WORKFLOW_BUNDLE: join(installed, 'dist', 'workflow-bundle.js'),
@@ -136,9 +125,9 @@ void describe('the packed package installed with --omit=dev', () => {
       const worker = new ManagedProcess('packed hubrun worker', child);
       await worker.waitForOutput('hubrun worker started');
 
-      const batchId = await seedBatch(emulator, sampleInvoices(2));
+      const batchId = await seedBatch(servers.emulator, sampleInvoices(2));
       const handle = await startPipeline(
-        temporal.client,
+        servers.temporal.client,
         { workflowId: `packed-install-${Date.now()}`, appName: 'invoices', batchId, wait: quickWait },
         { taskQueue },
       );

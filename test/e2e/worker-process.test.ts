@@ -3,28 +3,16 @@ import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { EMULATOR_DEFAULT_TOKEN, startEmulator } from '../../src/emulator';
-import type { Emulator } from '../../src/emulator';
+import { test } from 'node:test';
+import { EMULATOR_DEFAULT_TOKEN } from '../../src/emulator';
 import { startPipeline } from '../../src/client';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
-import { startDevServer } from '../helpers/temporal';
+import { useDevServerAndEmulator } from '../helpers/temporal';
 import { freePort } from '../helpers/processes';
 import { pollUntil } from '../helpers/waiting';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 const root = join(__dirname, '..', '..');
-let temporal: TestWorkflowEnvironment;
-let emulator: Emulator;
-
-before(async () => {
-  temporal = await startDevServer();
-  emulator = await startEmulator();
-});
-after(async () => {
-  await emulator.close();
-  await temporal.teardown();
-});
+const servers = useDevServerAndEmulator();
 
 test('`hubrun worker` runs pipelines, serves Prometheus metrics and stops cleanly on SIGTERM', async () => {
   const metricsPort = await freePort();
@@ -33,9 +21,9 @@ test('`hubrun worker` runs pipelines, serves Prometheus metrics and stops cleanl
     cwd: root,
     env: {
       ...process.env,
-      AIHUB_API_ROOT: emulator.url,
+      AIHUB_API_ROOT: servers.emulator.url,
       AIHUB_API_TOKEN: EMULATOR_DEFAULT_TOKEN,
-      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_ADDRESS: servers.temporal.address,
       HUBRUN_TASK_QUEUE: taskQueue,
       HUBRUN_OUTPUT_DIR: await mkdtemp(join(tmpdir(), 'hubrun-worker-')),
       HUBRUN_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
@@ -47,9 +35,9 @@ test('`hubrun worker` runs pipelines, serves Prometheus metrics and stops cleanl
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   try {
-    const batchId = await seedBatch(emulator, sampleInvoices(2));
+    const batchId = await seedBatch(servers.emulator, sampleInvoices(2));
     const handle = await startPipeline(
-      temporal.client,
+      servers.temporal.client,
       { workflowId: `worker-process-${Date.now()}`, appName: 'invoices', batchId, wait: quickWait },
       { taskQueue },
     );

@@ -7,42 +7,34 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { test } from 'node:test';
 import { startPipeline } from '../../src/client';
-import { EmulatorAdmin, startEmulator } from '../../src/emulator';
-import type { Emulator } from '../../src/emulator';
+import { EmulatorAdmin } from '../../src/emulator';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { uniqueId } from '../helpers/pipeline-env';
 import { startWorkerProcess, stopStartedProcesses } from '../helpers/processes';
-import { startDevServer } from '../helpers/temporal';
+import { useDevServerAndEmulator } from '../helpers/temporal';
 import { pollUntil, within } from '../helpers/waiting';
 
-let temporal: TestWorkflowEnvironment;
-let emulator: Emulator;
-
-before(async () => {
-  temporal = await startDevServer();
-  emulator = await startEmulator();
-});
-after(async () => {
-  await stopStartedProcesses();
-  await emulator.close();
-  await temporal.teardown();
-});
+const servers = useDevServerAndEmulator(stopStartedProcesses);
 
 test('a worker given SIGTERM while a results page is in flight finishes that activity first', async () => {
-  const admin = new EmulatorAdmin(emulator.adminUrl);
+  const admin = new EmulatorAdmin(servers.emulator.adminUrl);
   const taskQueue = uniqueId('shutdown');
   const outputDir = await mkdtemp(join(tmpdir(), 'hubrun-shutdown-'));
-  const options = { temporalAddress: temporal.address, apiRoot: emulator.url, taskQueue, outputDir };
+  const options = {
+    temporalAddress: servers.temporal.address,
+    apiRoot: servers.emulator.url,
+    taskQueue,
+    outputDir,
+  };
   // The first results page answers after 5 s: long enough to stop the worker while it waits.
   await admin.setFaults([{ endpoint: 'getRunResults', kind: 'latency', latencyMs: 5_000, times: 1 }]);
-  const batchId = await seedBatch(emulator, sampleInvoices(2));
+  const batchId = await seedBatch(servers.emulator, sampleInvoices(2));
 
   const first = await startWorkerProcess(options);
   const handle = await startPipeline(
-    temporal.client,
+    servers.temporal.client,
     { workflowId: uniqueId('shutdown'), appName: 'invoices', batchId, wait: quickWait },
     { taskQueue },
   );

@@ -3,7 +3,10 @@
  * src/dev/temporal-binaries (never downloaded at test time), with hubrun's search attributes.
  */
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { after, before } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startEmulator } from '../../src/emulator';
+import type { Emulator } from '../../src/emulator';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { searchAttributeKeys } from '../../src/search-attributes';
 import { temporalCliPath, testServerPath } from '../../src/dev/temporal-binaries';
@@ -57,4 +60,41 @@ export async function startTimeSkippingServerOnCurrentRuntime(): Promise<TestWor
     ),
   });
   return env;
+}
+
+/** A Temporal dev server and an AI Hub emulator, for suites that run hubrun's processes against them. */
+export interface ServerPair {
+  readonly temporal: TestWorkflowEnvironment;
+  readonly emulator: Emulator;
+}
+
+/**
+ * Registers the suite's hooks: a dev server and an emulator started before its tests and stopped
+ * after them (after `beforeStop`, such as stopping the processes the tests started).
+ */
+export function useDevServerAndEmulator(beforeStop?: () => Promise<void>): ServerPair {
+  let temporal: TestWorkflowEnvironment | undefined;
+  let emulator: Emulator | undefined;
+  before(async () => {
+    temporal = await startDevServer();
+    emulator = await startEmulator();
+  });
+  after(async () => {
+    await beforeStop?.();
+    await emulator?.close();
+    await temporal?.teardown();
+  });
+  const started = <T>(part: T | undefined): T => {
+    if (part === undefined)
+      throw new Error('the dev server and emulator are not started yet: use them inside a test');
+    return part;
+  };
+  return {
+    get temporal() {
+      return started(temporal);
+    },
+    get emulator() {
+      return started(emulator);
+    },
+  };
 }
