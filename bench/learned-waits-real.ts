@@ -17,6 +17,7 @@ import { WaitPolicy } from '../src/pipeline-input';
 import { createHubrunWorker } from '../src/worker';
 import type { BenchContext } from './context';
 import { seedBatch } from './context';
+import { lognormalDraw, waitOn } from './learned-waits-model';
 import { startDevServer } from './stack/dev-server';
 
 /** One real pipeline against what the model predicts for the same history and duration. */
@@ -32,21 +33,6 @@ export interface RealWait {
   modelCalls: number;
   modelLagMs: number;
   events: number;
-}
-
-export function lognormalDraw(model: Lognormal, random: () => number): number {
-  const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  return Math.exp(model.mu + model.sigma * z);
-}
-
-/** Checks at `times` until one sees a run of `d` finished: calls and lag. */
-export function waitOn(times: readonly number[], d: number): { calls: number; lagMs: number } {
-  let calls = 0;
-  for (const t of times) {
-    calls++;
-    if (t >= d) return { calls, lagMs: t - d };
-  }
-  return { calls, lagMs: Number.NaN };
 }
 
 interface Planned {

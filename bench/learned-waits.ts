@@ -6,29 +6,26 @@
  * each run's own 20-run history), hubrun learned with the run-finished hook, and the physical
  * limit (one status call at the finish, zero lag). The history lookup counts as one call.
  */
-import { geometricCheckTimes, learnedCheckTimes, planChecks } from '../src/activities/check-plan';
-import type { CheckPlan } from '../src/activities/check-plan';
-import { fitDurations, Lognormal } from '../src/activities/duration-model';
-import { WaitPolicy } from '../src/pipeline-input';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchContext } from './context';
-import { lognormalDraw, realHookWaits, realLearnedWaits, waitOn } from './learned-waits-real';
+import {
+  HISTORIES,
+  HOOK_LATENCY_MS,
+  modelCells,
+  modelChecks,
+  PAST_RUNS,
+  RUNS_PER_HISTORY,
+  SPREADS,
+} from './learned-waits-model';
+import type { Cell } from './learned-waits-model';
+import { realHookWaits, realLearnedWaits } from './learned-waits-real';
 import type { RealWait } from './learned-waits-real';
 import { writeLinePlot } from './plots';
-import { fixedDelays, hubrunDelays, pollRun } from './polling-model';
 import { atMost, duration, fmt } from './report';
 import type { Check, SectionResult } from './report';
 import { mean, percentile, seededRandom } from './stats';
 
-const MEDIANS_MS = [60e3, 600e3, 3600e3, 6 * 3600e3, 24 * 3600e3];
-const SPREADS = [0.1, 0.3, 0.6];
-const PAST_RUNS = 20;
-/** Histories (plans) per cell, and runs waited for under each. */
-const HISTORIES = 40;
-const RUNS_PER_HISTORY = 50;
-/** Latency of the hook path (AI Hub's POST, the visibility lookup, the signal and one status check), ms. */
-const HOOK_LATENCY_MS = 600;
 /** Real learned pipelines per cell (time-skipping server), and real hooked ones (dev server, real time). */
 const REAL_PER_CELL = 3;
 const REAL_HOOKED = 8;
@@ -36,70 +33,6 @@ const REAL_HOOKED = 8;
 const REAL_MEDIANS_MS = [10e3, 30e3];
 /** Median of the hooked apps' runs: real time passes, so seconds. */
 const HOOK_REAL_MEDIAN_MS = 4000;
-
-type Side = 'fixed 5 s' | 'geometric' | 'learned' | 'learned + hook' | 'physical limit';
-const SIDES: Side[] = ['fixed 5 s', 'geometric', 'learned', 'learned + hook', 'physical limit'];
-
-interface Cell {
-  medianMs: number;
-  cv: number;
-  side: Side;
-  calls: number;
-  meanLagMs: number;
-  p95LagMs: number;
-  p99LagMs: number;
-  lagShare: number;
-  learnedPlans: number;
-}
-
-function cellsFor(medianMs: number, cv: number, random: () => number): Cell[] {
-  const sigma = Math.sqrt(Math.log(1 + cv * cv));
-  const truth = new Lognormal({ medianMs, sigma });
-  const policy = WaitPolicy.parse({});
-  const hookPolicy = WaitPolicy.parse({ hook: true });
-  const samples = new Map<Side, { calls: number; lagMs: number; d: number }[]>(SIDES.map((s) => [s, []]));
-  let learnedPlans = 0;
-  for (let h = 0; h < HISTORIES; h++) {
-    const past = Array.from({ length: PAST_RUNS }, () => lognormalDraw(truth, random));
-    const estimate = fitDurations(past);
-    const plan: CheckPlan = planChecks(estimate, policy);
-    const hookPlan = planChecks(estimate, hookPolicy);
-    if (plan.kind === 'learned') learnedPlans++;
-    const horizon = medianMs * Math.exp(8 * sigma);
-    const planned = plan.kind === 'learned' ? learnedCheckTimes(plan, horizon) : null;
-    const hookTimes = hookPlan.kind === 'learned' ? learnedCheckTimes(hookPlan, horizon) : null;
-    const geometricTimes = geometricCheckTimes(policy, horizon);
-    for (let r = 0; r < RUNS_PER_HISTORY; r++) {
-      const d = lognormalDraw(truth, random);
-      samples.get('fixed 5 s')!.push({ ...pollRun(d, fixedDelays(5000)), d });
-      const geometric = pollRun(d, hubrunDelays(random));
-      samples.get('geometric')!.push({ ...geometric, d });
-      const learned = planned ? waitOn(planned, d) : geometric;
-      samples.get('learned')!.push({ calls: learned.calls + 1, lagMs: learned.lagMs, d });
-      // With the hook: the wait ends at the first safety-net check after the finish or the hook's check, whichever is first.
-      const net = hookTimes ?? geometricTimes;
-      const end = Math.min(d + HOOK_LATENCY_MS, net.find((t) => t >= d) ?? Infinity);
-      const made = net.filter((t) => t < end).length + 1;
-      samples.get('learned + hook')!.push({ calls: made + 1, lagMs: end - d, d });
-      samples.get('physical limit')!.push({ calls: 1, lagMs: 0, d });
-    }
-  }
-  return SIDES.map((side) => {
-    const s = samples.get(side)!;
-    const lags = s.map((x) => x.lagMs);
-    return {
-      medianMs,
-      cv,
-      side,
-      calls: mean(s.map((x) => x.calls)),
-      meanLagMs: mean(lags),
-      p95LagMs: percentile(lags, 95),
-      p99LagMs: percentile(lags, 99),
-      lagShare: mean(s.map((x) => x.lagMs / x.d)),
-      learnedPlans,
-    };
-  });
-}
 
 function pct(share: number): string {
   return `${(share * 100).toFixed(1)}%`;
@@ -140,8 +73,7 @@ function meanOf(xs: readonly number[]): number {
 /** Runs section 2b. */
 export async function runLearnedWaits(ctx: BenchContext): Promise<SectionResult> {
   const random = seededRandom(7);
-  const cells: Cell[] = [];
-  for (const m of MEDIANS_MS) for (const cv of SPREADS) cells.push(...cellsFor(m, cv, random));
+  const cells = modelCells(random);
   ctx.log(`learned: ${cells.length} cells modelled`);
   const realRandom = seededRandom(11);
   const real: RealWait[] = [
@@ -171,63 +103,8 @@ export async function runLearnedWaits(ctx: BenchContext): Promise<SectionResult>
   }
   const hooked = real.filter((r) => r.side === 'learned + hook');
   const hookLags = hooked.map((r) => r.lagMs);
-  const of = (side: Side, pred: (c: Cell) => boolean): Cell[] =>
-    cells.filter((c) => c.side === side && pred(c));
-  const tight = (c: Cell): boolean => c.cv <= 0.3;
-  const wide = (c: Cell): boolean => c.cv === 0.6;
-  const learnedTight = of('learned', tight);
   const checks: Check[] = [
-    atMost(
-      'learned, spread ≤ 30%: mean status calls per run (lookup included)',
-      mean(learnedTight.map((c) => c.calls)),
-      '',
-      4,
-    ),
-    atMost(
-      'learned, spread ≤ 30%: mean lag / duration',
-      100 * mean(learnedTight.map((c) => c.lagShare)),
-      '%',
-      5,
-    ),
-    atMost(
-      'learned, spread 10% only: mean status calls per run',
-      mean(of('learned', (c) => c.cv === 0.1).map((c) => c.calls)),
-      '',
-      4,
-    ),
-    atMost(
-      'learned, spread 60%: calls over the geometric default (worst cell)',
-      Math.max(
-        ...of('learned', wide).map(
-          (c) => c.calls / of('geometric', (g) => g.cv === c.cv && g.medianMs === c.medianMs)[0]!.calls,
-        ),
-      ),
-      '×',
-      1,
-    ),
-    atMost(
-      'learned, spread 60%: lag over the geometric default (worst cell)',
-      Math.max(
-        ...of('learned', wide).map(
-          (c) => c.lagShare / of('geometric', (g) => g.cv === c.cv && g.medianMs === c.medianMs)[0]!.lagShare,
-        ),
-      ),
-      '×',
-      1,
-    ),
-    atMost(
-      'learned + hook: p99 lag (worst cell)',
-      Math.max(...of('learned + hook', () => true).map((c) => c.p99LagMs)) / 1000,
-      's',
-      2,
-      'hook path latency modelled, see notes',
-    ),
-    atMost(
-      'learned + hook: status calls besides the lookup (worst cell)',
-      Math.max(...of('learned + hook', () => true).map((c) => c.calls - 1)),
-      '',
-      2,
-    ),
+    ...modelChecks(cells),
     atMost(
       'learned + hook, real (dev server, hook endpoint): p99 lag',
       percentile(hookLags, 99) / 1000,
