@@ -205,7 +205,9 @@ export async function runLearnedWaits(ctx: BenchContext): Promise<SectionResult>
         'The worst cell left is 24 h: about 1 history in 18 of 20 runs at a 60% spread (5.6% of 4,000 fits) has a fitted sigma under 0.4 and plans for 5%, which lifts the ' +
         'cell’s mean lag above the default’s 0.4%; calls stay about half the default’s.',
       'Hook, model: the worst cells (24 h, spread 60%) count safety-net checks before the finish for the runs that outlast every ' +
-        'past one (the safety check sits at 1.05 × the longest past run); the real hooked pipelines made 1 check each besides the lookup. ' +
+        'past one (the safety check sits at 1.05 × max(the longest past run, the fit’s 99.5% quantile)); past it a hooked plan’s tail ' +
+        'is capped at the lag target of a typical run (5% of the median, 72 min at 24 h) instead of maxIntervalSeconds, since polling ' +
+        'only catches a lost notification; the real hooked pipelines made 1 check each besides the lookup. ' +
         'Real hook lag includes the emulator noticing the finish (it samples every 100 ms), the hook’s visibility lookup, the signal ' +
         'and the local-activity check.',
       'Real learned pipelines run seconds, not hours: their lag share is larger than the model’s where a run of 10 s meets the ' +

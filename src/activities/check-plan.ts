@@ -51,7 +51,10 @@ export interface LearnedPlan {
   tailStartMs: number;
   /** Tail delay as a share of the time since the run's start. */
   tailRatio: number;
-  /** Longest tail delay, ms (`maxIntervalSeconds`). */
+  /**
+   * Longest tail delay, ms: `maxIntervalSeconds`, or for a hooked plan the longer of that and the
+   * lag target of a typical run (target × the fitted median, or `lagTargetSeconds`).
+   */
   maxTailIntervalMs: number;
   /** Status calls per run the plan expects under the estimate. */
   expectedCalls: number;
@@ -205,9 +208,18 @@ export function planChecks(estimate: DurationEstimate | null, policy: WaitPolicy
     return { ...plan, expectedCalls: cost.calls, expectedLagShare: cost.lagShare };
   };
   if (policy.hook) {
-    // The hook tells when the run finishes; polling only catches a lost notification.
+    // The hook tells when the run finishes; polling only catches a lost notification, which a
+    // tail capped at the lag target of a typical run notices that late at most: a day-long app's
+    // overrun costs a check every 72 min (at 5%), not every 10.
     const safety = Math.max(estimate.maxMs, model.quantile(0.995)) * 1.05;
-    return done({ ...base, step: 1, tailStartMs: safety, tailRatio: 0.25 });
+    const lostNoticeMs = relative ? target * estimate.medianMs : target;
+    return done({
+      ...base,
+      step: 1,
+      tailStartMs: safety,
+      tailRatio: 0.25,
+      maxTailIntervalMs: Math.max(maxTailIntervalMs, lostNoticeMs),
+    });
   }
   const tailStartMs = Math.max(estimate.maxMs, model.quantile(0.999));
   const lagOf = (cost: ScheduleCost): number => (relative ? cost.lagShare : cost.lagMs);
