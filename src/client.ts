@@ -73,6 +73,7 @@ export {
   getFanOutProgress,
   getPipeline,
   getProgress,
+  pipelineResult,
 } from './pipeline-handles';
 export type { FanOutHandle, FanOutWorkflow, LiveProgress, PipelineHandle } from './pipeline-handles';
 export { RetryRefusedError, retryFanOut, retryPipeline } from './redrive';

@@ -13,11 +13,17 @@ import { CHECK_NOW_SIGNAL, PROGRESS_QUERY } from './names';
 import type { PipelineInputDraft } from './pipeline-input';
 import { initialProgress, phases } from './progress';
 import type { FanOutProgress, PipelineProgress } from './progress';
-import type { FanOutResult, PipelineResult } from './results';
+import { currentPipelineResult } from './results';
+import type { FanOutResult, PipelineResult, StoredPipelineResult } from './results';
 import { searchAttributes } from './search-attributes';
 
-/** A handle on a pipeline workflow. */
-export type PipelineHandle = WorkflowHandle<(input: PipelineInputDraft) => Promise<PipelineResult>>;
+/** A handle on a pipeline workflow; its `result()` is as the worker that ran it wrote it. */
+export type PipelineHandle = WorkflowHandle<(input: PipelineInputDraft) => Promise<StoredPipelineResult>>;
+
+/** A pipeline's result once it completed, in the current vocabulary whichever worker wrote it. */
+export async function pipelineResult(handle: PipelineHandle): Promise<PipelineResult> {
+  return currentPipelineResult(await handle.result());
+}
 
 /** Connects a Temporal client as the configuration says (address, namespace, API key, TLS). */
 export async function connectClient(config: Pick<ClientConfig, 'temporal'>): Promise<Client> {

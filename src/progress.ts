@@ -1,4 +1,5 @@
 /** Where a pipeline or fan-out is: the phases and what the `progress` query answers (plain JSON). */
+import { COMPLETED } from './results';
 
 /** Where a pipeline is; also the `HubrunPhase` search attribute. */
 export const phases = {
@@ -9,7 +10,7 @@ export const phases = {
   reviewing: 'IN_REVIEW',
   fetchingResults: 'FETCHING_RESULTS',
   cleaningUp: 'CLEANING_UP',
-  completed: 'COMPLETED',
+  completed: COMPLETED,
   failed: 'FAILED',
   cancelled: 'CANCELLED',
 } as const;

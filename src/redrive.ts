@@ -21,7 +21,8 @@ import type { PipelineInputDraft } from './pipeline-input';
 import { exactlyOnceTag, originalWorkflowId, retryWorkflowId } from './pipeline-names';
 import { workflowTypes } from './names';
 import { searchAttributes } from './search-attributes';
-import type { FanOutResult, PipelineResult } from './results';
+import { isCompleted } from './results';
+import type { FanOutResult, StoredPipelineResult } from './results';
 
 /** Thrown when a workflow cannot be re-driven: it is still open, it completed, or it is not hubrun's. */
 export class RetryRefusedError extends Error {
@@ -56,7 +57,7 @@ export async function retryPipeline(
   client: Client,
   workflowId: string,
   options: { taskQueue: string },
-): Promise<Redrive<PipelineInputDraft, PipelineResult>> {
+): Promise<Redrive<PipelineInputDraft, StoredPipelineResult>> {
   const { last, nextId } = await lastOfChain(client, workflowId, workflowTypes.pipeline);
   const description = await client.workflow.getHandle(last).describe();
   const started = await startedEvent(client, last);
@@ -88,7 +89,7 @@ export async function retryPipeline(
   const checked = checkPipelineInput(input);
   if (!checked.ok)
     throw new RetryRefusedError(`${last}'s input no longer passes: ${checked.problems.join('; ')}`);
-  const handle = await client.workflow.start<(input: PipelineInputDraft) => Promise<PipelineResult>>(
+  const handle = await client.workflow.start<(input: PipelineInputDraft) => Promise<StoredPipelineResult>>(
     workflowTypes.pipeline,
     { taskQueue: options.taskQueue, workflowId: nextId, args: [input], memo: { retryOf: last } },
   );
@@ -105,10 +106,11 @@ export async function retryFanOut(
   workflowId: string,
   options: { taskQueue: string },
 ): Promise<Redrive<FanOutInputDraft, FanOutResult> & { children: number }> {
+  // Temporal's status of the closed workflow here, not an outcome word (the two now agree).
   const { last, nextId } = await lastOfChain(client, workflowId, workflowTypes.fanOut, ['COMPLETED']);
   const handle = client.workflow.getHandle<(input: FanOutInputDraft) => Promise<FanOutResult>>(last);
   const result = await handle.result();
-  const again = new Set(result.outcomes.filter((o) => o.status !== 'COMPLETED').map((o) => o.index));
+  const again = new Set(result.outcomes.filter((o) => !isCompleted(o.status)).map((o) => o.index));
   if (again.size === 0) throw new RetryRefusedError(`${last}: no child failed; nothing to retry`);
   // A fan-out continues as new: its first run's input holds every input, by the outcomes' index.
   const latest = await startedEvent(client, last);

@@ -13,6 +13,7 @@ import {
   getFanOutProgress,
   getPipeline,
   getProgress,
+  pipelineResult,
 } from '../pipeline-handles';
 import type { FanOutWorkflow } from '../pipeline-handles';
 import { failureOf } from '../failure-types';
@@ -133,7 +134,7 @@ async function results(client: Client, id: string, flags: { json?: boolean }): P
   try {
     result = isFanOut(description)
       ? await client.workflow.getHandle<FanOutWorkflow>(id).result()
-      : await handle.result();
+      : await pipelineResult(handle);
   } catch (err) {
     const { type, message } = failureOf(err);
     throw new Error(`${id} ended ${description.status.name}${type ? ` (${type})` : ''}: ${message}`);

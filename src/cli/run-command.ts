@@ -14,7 +14,8 @@ import { loadClientConfig } from '../config';
 import { failureOf } from '../failure-types';
 import { PROGRESS_QUERY } from '../names';
 import type { PipelineProgress } from '../progress';
-import type { FanOutResult, PipelineResult } from '../results';
+import { COMPLETED, currentPipelineResult } from '../results';
+import type { FanOutResult, StoredPipelineResult } from '../results';
 import { runRequestFromFlags } from './run-flags';
 import type { RunFlags } from './run-flags';
 import { printFanOutResult, printPipelineResult } from './print-results';
@@ -25,7 +26,7 @@ export interface RunSummary {
   workflowId: string;
   /** The AI Hub run id, once known. */
   runId: string | null;
-  status: 'STARTED' | 'COMPLETE' | 'FAILED' | 'CANCELLED';
+  status: 'STARTED' | typeof COMPLETED | 'FAILED' | 'CANCELLED';
   files: number | null;
   documents: number | null;
   fields: number | null;
@@ -187,9 +188,10 @@ export async function finishPipeline(
   if (flags.json) console.log(JSON.stringify(summary));
 }
 
-/** The `--json` summary of a completed pipeline. */
-export function pipelineSummary(result: PipelineResult): RunSummary {
-  const { workflowId, runId, status, files, documents, fields, fieldErrors, resultsPath } = result;
+/** The `--json` summary of a completed pipeline: `COMPLETED`, also when an earlier worker's result says `COMPLETE`. */
+export function pipelineSummary(result: StoredPipelineResult): RunSummary {
+  const { workflowId, runId, status, files, documents, fields, fieldErrors, resultsPath } =
+    currentPipelineResult(result);
   return { workflowId, runId, status, files, documents, fields, fieldErrors, resultsPath };
 }
 
@@ -217,7 +219,7 @@ export async function finishFanOut(
     return;
   }
   const ok = result.failed === 0 && result.cancelled === 0;
-  if (flags.json) console.log(JSON.stringify({ ...result, status: ok ? 'COMPLETE' : 'FAILED' }));
+  if (flags.json) console.log(JSON.stringify({ ...result, status: ok ? COMPLETED : 'FAILED' }));
   else printFanOutResult(result);
   if (!ok) process.exitCode = 1;
 }

@@ -26,9 +26,9 @@ import type { PipelineInputDraft } from '../pipeline-input';
 import { childInput } from '../pipeline-names';
 import { failureOf, failureTypes } from '../failure-types';
 import { PROGRESS_QUERY } from '../names';
-import { MAX_OUTCOME_MESSAGE_CHARS } from '../results';
+import { COMPLETED, MAX_OUTCOME_MESSAGE_CHARS } from '../results';
 import type { FanOutProgress } from '../progress';
-import type { ChildOutcome, FanOutResult, PipelineResult } from '../results';
+import type { ChildOutcome, FanOutResult, StoredPipelineResult } from '../results';
 import { inputCheck } from './activity-options';
 import { INPUT_CHECK_PATCH, legacyFanOutCheck } from './legacy-input-check';
 import { aihubRunPipeline } from './pipeline';
@@ -63,7 +63,7 @@ export async function aihubFanOut(raw: FanOutInputDraft): Promise<FanOutResult> 
     kind: 'fan-out',
     total,
     started: offset + next,
-    completed: count('COMPLETED'),
+    completed: count(COMPLETED),
     failed: count('FAILED'),
     cancelled: count('CANCELLED'),
     running: [...running.values()],
@@ -124,7 +124,7 @@ export async function aihubFanOut(raw: FanOutInputDraft): Promise<FanOutResult> 
   return {
     workflowId: info.workflowId,
     total,
-    completed: count('COMPLETED'),
+    completed: count(COMPLETED),
     failed: count('FAILED'),
     cancelled: count('CANCELLED'),
     outcomes,
@@ -141,11 +141,13 @@ async function runChild(index: number, input: PipelineInputDraft): Promise<Child
       // Cancelling the fan-out cancels its children, so each applies its own onCancel policy.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     });
-    const result: PipelineResult = await handle.result();
+    // A child run by an earlier worker (and a child result replayed from an older history) says
+    // COMPLETE: the outcome takes only its counts and paths, so either reads the same.
+    const result: StoredPipelineResult = await handle.result();
     return {
       index,
       workflowId,
-      status: 'COMPLETED',
+      status: COMPLETED,
       runId: result.runId,
       files: result.files,
       documents: result.documents,

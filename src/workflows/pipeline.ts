@@ -33,6 +33,7 @@ import { CHECK_NOW_SIGNAL, PROGRESS_QUERY } from '../names';
 import { initialProgress, phases } from '../progress';
 import { searchAttributes } from '../search-attributes';
 import type { Phase, PipelineProgress } from '../progress';
+import { COMPLETED } from '../results';
 import type { PipelineResult } from '../results';
 import {
   checkNowLookup,
@@ -229,7 +230,7 @@ export async function aihubRunPipeline(raw: PipelineInputDraft): Promise<Pipelin
     return {
       workflowId: info.workflowId,
       runId: run.runId,
-      status: 'COMPLETE',
+      status: COMPLETED,
       files: results.files,
       documents: results.documents,
       fields: results.fields,

@@ -22,7 +22,7 @@ describe('hubrun run --adopt-run', () => {
     const id = uniqueId('adopt');
 
     const summary = await runJson(['--adopt-run', run.id, '--id', id], 0);
-    assert.equal(summary.status, 'COMPLETE');
+    assert.equal(summary.status, 'COMPLETED');
     assert.equal(summary.runId, run.id);
     assert.equal(summary.files, 2);
     assert.equal(summary.fields, 8);

@@ -44,7 +44,7 @@ describe('the CLI without access to the AI Hub secrets', () => {
     );
     assert.equal(started.code, 0, started.stderr);
     const summary = JSON.parse(started.stdout) as RunSummary;
-    assert.equal(summary.status, 'COMPLETE');
+    assert.equal(summary.status, 'COMPLETED');
     assert.equal(summary.files, 2);
 
     for (const args of [

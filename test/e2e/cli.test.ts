@@ -27,7 +27,7 @@ describe('the hubrun CLI against a dev server, the emulator and a worker', () =>
   }
 
   async function assertComplete(summary: RunSummary, workflowId: string): Promise<void> {
-    assert.equal(summary.status, 'COMPLETE');
+    assert.equal(summary.status, 'COMPLETED');
     assert.equal(summary.workflowId, workflowId);
     assert.match(summary.runId ?? '', /^run-/);
     assert.equal(summary.files, 3);
@@ -99,7 +99,7 @@ describe('the hubrun CLI against a dev server, the emulator and a worker', () =>
     );
     assert.equal(code, 0, stderr);
     const result = JSON.parse(stdout) as FanOutResult & { status: string };
-    assert.equal(result.status, 'COMPLETE');
+    assert.equal(result.status, 'COMPLETED');
     assert.equal(result.completed, 3);
     assert.deepEqual(
       result.outcomes.map((o) => o.workflowId),

@@ -19,7 +19,7 @@ test('`hubrun demo` brings the local stack up, processes the sample invoices and
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   assert.equal(code, 0, output);
-  assert.match(output, /COMPLETE: 5 files, 5 documents, 20 fields, 0 in ERROR/);
+  assert.match(output, /COMPLETED: 5 files, 5 documents, 20 fields, 0 in ERROR/);
   assert.match(output, /http:\/\/localhost:8233\/namespaces\/default\/workflows\/hubrun-demo-/);
 
   const [workflowFolder] = await readdir(outputDir);

@@ -43,7 +43,7 @@ describe('hubrun retry', () => {
 
     const summary = await json<RunSummary>(['retry', id]);
     assert.equal(summary.workflowId, `${id}-retry-1`);
-    assert.equal(summary.status, 'COMPLETE');
+    assert.equal(summary.status, 'COMPLETED');
     assert.equal(summary.runId, created.id, 'the retry took over the run the lost POST created');
     const runs = (await stack.env.admin.runs()).filter((r) => r.batchId === batchId);
     assert.equal(runs.length, 1, `AI Hub holds ${runs.length} runs of the batch`);

@@ -137,7 +137,7 @@ describe('results delivered to s3:// match a file:// run byte for byte', () => {
     const reference = await runOn(queues.file, [...base, '--id', uniqueId('file')]);
     assert.ok(reference.resultsPath?.startsWith(env.outputDir), 'the file worker writes to its folder');
     const summary = await runOn(queues.s3, [...base, '--id', uniqueId('s3')]);
-    assert.equal(summary.status, 'COMPLETE');
+    assert.equal(summary.status, 'COMPLETED');
     assert.equal(summary.files, 7);
     await assertMatchesFileRun(summary, reference, 'nightly');
   });

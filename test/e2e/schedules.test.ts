@@ -8,7 +8,7 @@ import type { Worker } from '@temporalio/worker';
 import { stringify } from 'yaml';
 import { managedScheduleIds } from '../../src/schedules';
 import type { ScheduleChange, ScheduleListing, ScheduleView } from '../../src/schedules';
-import type { PipelineResult } from '../../src/results';
+import type { StoredPipelineResult } from '../../src/results';
 import { quickWait, sampleInvoices } from '../helpers/aihub-fixtures';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';
@@ -355,8 +355,8 @@ describe('schedules declared in a YAML file start pipelines with the date filled
     };
     assert.ok(workflowId.startsWith(`${id}-`), workflowId);
     const handle = env.client.workflow.getHandle(workflowId);
-    const result = (await handle.result()) as PipelineResult;
-    assert.equal(result.status, 'COMPLETE');
+    const result = (await handle.result()) as StoredPipelineResult;
+    assert.equal(result.status, 'COMPLETED');
     assert.equal(result.files, 2);
 
     const described = await handle.describe();
@@ -397,7 +397,9 @@ describe('schedules declared in a YAML file start pipelines with the date filled
     const results = await Promise.all(
       actions.map(
         (a) =>
-          env.client.workflow.getHandle(a.action.workflow.workflowId).result() as Promise<PipelineResult>,
+          env.client.workflow
+            .getHandle(a.action.workflow.workflowId)
+            .result() as Promise<StoredPipelineResult>,
       ),
     );
     const runs = await env.admin.runs();

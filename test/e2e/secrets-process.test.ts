@@ -171,7 +171,7 @@ void describe('a worker given its token through AIHUB_API_TOKEN_FILE', () => {
         { taskQueue: badQueue },
       );
       const result = await within(120_000, 'the pipeline completing', okHandle.result());
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
       assert.equal(result.files, 3);
       failure = await within(120_000, 'the pipeline failing', rejectionOf(failedHandle.result()));
     } finally {

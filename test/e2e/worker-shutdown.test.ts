@@ -49,7 +49,7 @@ test('a worker given SIGTERM while a results page is in flight finishes that act
   const second = await startWorkerProcess(options);
   const result = await within(120_000, 'the pipeline completing', handle.result());
   await second.kill('SIGTERM');
-  assert.equal(result.status, 'COMPLETE');
+  assert.equal(result.status, 'COMPLETED');
   assert.equal(result.files, 2);
 
   const { events } = await handle.fetchHistory();

@@ -83,7 +83,7 @@ describe('chaos: 100 pipelines through 10 % 5xx, 5 % 429 with Retry-After and 2 
 
     // All complete, each with the reference's results.
     for (const result of results) {
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
       assert.equal(await sha256File(result.resultsPath), reference.resultsSha256, result.workflowId);
     }
 

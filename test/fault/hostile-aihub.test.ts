@@ -78,7 +78,7 @@ describe('a hostile AI Hub: 50 pipelines through slow creates, a lagging list, u
     const { fired } = (await (await fetch(`${emulator.adminUrl}/faults`)).json()) as { fired: number[] };
     await admin.setFaults([]);
     for (const result of results) {
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
       assert.equal(await sha256File(result.resultsPath), reference.resultsSha256, result.workflowId);
     }
     for (const [i, handle] of handles.entries()) {

@@ -20,7 +20,7 @@ import type { AppBehaviour, CallLogEntry, RunDetails } from '../../src/emulator'
 import { exactlyOnceTag } from '../../src/pipeline-names';
 import { phases } from '../../src/progress';
 import { searchAttributes } from '../../src/search-attributes';
-import type { PipelineResult } from '../../src/results';
+import type { StoredPipelineResult } from '../../src/results';
 import { workflowBundle } from '../helpers/pipeline-env';
 import {
   freePort,
@@ -79,7 +79,7 @@ export interface FaultRig {
   /** Starts a pipeline on the rig's task queue. */
   start(input: Record<string, unknown>): Promise<PipelineHandle>;
   /** Starts a pipeline and waits for its result. */
-  run(input: Record<string, unknown>): Promise<PipelineResult>;
+  run(input: Record<string, unknown>): Promise<StoredPipelineResult>;
   /** Kills the worker process with SIGKILL: no shutdown, no last heartbeat, no answer sent. */
   killWorker(): Promise<void>;
   /** Starts a fresh worker process on the same task queue. */
@@ -238,7 +238,7 @@ export function useFaultStack<E extends FaultEmulator>(options: FaultStackOption
 export async function resultOf(
   handle: PipelineHandle,
   timeoutMs: number = PIPELINE_TIMEOUT_MS,
-): Promise<PipelineResult> {
+): Promise<StoredPipelineResult> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -286,17 +286,20 @@ export function callsOfRun(log: CallLogEntry[], runId: string): CallLogEntry[] {
 export async function assertOneRemoteRun(
   admin: EmulatorAdmin,
   tag: string,
-  result: PipelineResult,
+  result: StoredPipelineResult,
 ): Promise<RunDetails> {
   const runs = await runsTagged(admin, tag);
   assert.equal(runs.length, 1, `AI Hub holds ${runs.length} runs of the pipeline`);
   assert.equal(result.runId, runs[0]?.id, 'the pipeline reports the one run it started');
-  assert.equal(result.status, 'COMPLETE');
+  assert.equal(result.status, 'COMPLETED');
   return runs[0] as RunDetails;
 }
 
 /** Asserts the results file on disk has the sha256 the summary states and the reference run's. */
-export async function assertSameResults(result: PipelineResult, reference: PipelineResult): Promise<void> {
+export async function assertSameResults(
+  result: StoredPipelineResult,
+  reference: StoredPipelineResult,
+): Promise<void> {
   assert.equal(result.files, reference.files);
   const sha256 = await sha256File(result.resultsPath);
   assert.equal(sha256, result.resultsSha256, 'the summary states the sha256 of the file on disk');

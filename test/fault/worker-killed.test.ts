@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { defaultApps, startEmulator } from '../../src/emulator';
 import type { Emulator, EmulatorOptions } from '../../src/emulator';
 import { phases } from '../../src/progress';
-import type { PipelineResult } from '../../src/results';
+import type { StoredPipelineResult } from '../../src/results';
 import {
   emulatorClient,
   quickWait,
@@ -214,7 +214,7 @@ describe(
 );
 
 /** sha256 of a results file with its batch's path segment (`batches/<id>/`) replaced by a placeholder. */
-async function resultsDigest(result: PipelineResult, batchId: number | null): Promise<string> {
+async function resultsDigest(result: StoredPipelineResult, batchId: number | null): Promise<string> {
   const text = await readFile(result.resultsPath, 'utf8');
   const marker = `/batches/${String(batchId)}/`;
   assert.ok(text.includes(marker), `the results name the pipeline's own batch ${String(batchId)}`);

@@ -45,7 +45,7 @@ describe('the checkNow signal cuts the backoff short', () => {
         await checkNow(handle);
         return within(COMPLETES_WITHIN_MS, 'the pipeline completing after checkNow', handle.result());
       });
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
       assert.equal(result.files, 2);
       assert.equal((await env.admin.calls()).counts.getRun, 2);
     });

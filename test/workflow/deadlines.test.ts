@@ -68,7 +68,7 @@ describe('deadlines mean what they say', () => {
 
   it('time in review does not count against the processing deadline', async () => {
     const outcome = await run('long-review', { runDeadlineSeconds: 8, reviewDeadlineSeconds: 30 });
-    assert.equal((outcome as { status?: string }).status, 'COMPLETE', String(outcome));
+    assert.equal((outcome as { status?: string }).status, 'COMPLETED', String(outcome));
   });
 
   it('each review checkpoint has a review deadline of its own', async () => {
@@ -77,7 +77,7 @@ describe('deadlines mean what they say', () => {
       reviewMaxIntervalSeconds: 0.5,
       reviewDeadlineSeconds: 9,
     });
-    assert.equal((outcome as { status?: string }).status, 'COMPLETE', String(outcome));
+    assert.equal((outcome as { status?: string }).status, 'COMPLETED', String(outcome));
   });
 
   it('the deadline failure names the run and the stage', async () => {

@@ -70,7 +70,7 @@ describe('a Temporal reset to before the start adopts the run instead of POSTing
       const runs = await env.admin.runs();
       assert.equal(runs.length, 1, `AI Hub holds ${runs.length} runs`);
       assert.equal(reset.runId, first.runId, "the reset execution adopted the first execution's run");
-      assert.equal(reset.status, 'COMPLETE');
+      assert.equal(reset.status, 'COMPLETED');
 
       // The list window of the reset's look starts where the first execution's did: at the
       // workflow's original start, not at the reset.

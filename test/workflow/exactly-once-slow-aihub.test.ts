@@ -58,7 +58,7 @@ describe('a slow or lagging AI Hub is never sent a second start call for one pip
       const runs = await env.admin.runs();
       assert.equal(runs.length, 1, `AI Hub holds ${runs.length} runs`);
       assert.equal(result.runId, runs[0]?.id, 'the pipeline adopted the run the timed-out POST created');
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
       assert.equal(result.files, 2);
     });
   });
@@ -90,7 +90,7 @@ describe('a slow or lagging AI Hub is never sent a second start call for one pip
       const runs = await env.admin.runs();
       assert.equal(runs.length, 1, `AI Hub holds ${runs.length} runs`);
       assert.equal(result.runId, runs[0]?.id);
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
     });
   });
 

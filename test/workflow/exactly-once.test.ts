@@ -45,7 +45,7 @@ describe('a lost answer to the start call does not start a second run', () => {
       assert.equal(runs.length, 1, `AI Hub holds ${runs.length} runs`);
       assert.equal(result.runId, runs[0]?.id, 'the pipeline adopted the run the lost POST created');
       assert.ok(runs[0]?.tags.includes(exactlyOnceTag(executionRunId)));
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
       assert.equal(result.files, 2);
     });
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import type { PipelineResult } from '../../src/results';
+import type { StoredPipelineResult } from '../../src/results';
 import { quickWait, sampleInvoices, seedBatch, writeLocalFiles } from '../helpers/aihub-fixtures';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';
@@ -15,13 +15,13 @@ describe('a pipeline delivers the results of one AI Hub run', () => {
   });
   after(() => env.close());
 
-  async function runAndCheck(input: Record<string, unknown>, runKept = true): Promise<PipelineResult> {
+  async function runAndCheck(input: Record<string, unknown>, runKept = true): Promise<StoredPipelineResult> {
     const workflowId = uniqueId('happy');
     const result = await env.withWorker(async () => {
       const handle = await env.start({ workflowId, wait: quickWait, ...input });
       return handle.result();
     });
-    assert.equal(result.status, 'COMPLETE');
+    assert.equal(result.status, 'COMPLETED');
     assert.equal(result.workflowId, workflowId);
     assert.equal(result.files, 3);
     assert.equal(result.documents, 3);

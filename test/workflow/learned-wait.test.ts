@@ -28,7 +28,7 @@ async function runPipeline(
       return progress.plan ?? undefined;
     });
     const result = await within(120_000, 'the pipeline completing', handle.result());
-    assert.equal(result.status, 'COMPLETE');
+    assert.equal(result.status, 'COMPLETED');
     return { plan: seen, runId: result.runId };
   });
   const run = (await env.admin.runs()).find((r) => r.id === runId);

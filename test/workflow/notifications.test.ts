@@ -101,7 +101,7 @@ describe('a pipeline that declares notifications tells its receiver about its ou
           return within(30_000, 'the pipeline completing', handle.result());
         }, withSecret);
 
-        assert.equal(result.status, 'COMPLETE');
+        assert.equal(result.status, 'COMPLETED');
         assert.equal(receiver.requests.length, 2);
         assert.ok(receiver.requests.every((r) => isSignedWith(r, SECRET)));
         const cloud = receiver.requests.filter((r) => r.headers['content-type']?.includes('cloudevents'));
@@ -146,7 +146,7 @@ describe('a pipeline that declares notifications tells its receiver about its ou
           };
         }, withSecret);
 
-        assert.equal(result.status, 'COMPLETE');
+        assert.equal(result.status, 'COMPLETED');
         assert.equal(receiver.requests.length, 1, 'only the overdue review was asked for');
         const [request] = receiver.requests;
         assert.ok(request !== undefined && isSignedWith(request, SECRET));
@@ -209,7 +209,7 @@ describe('a pipeline that declares notifications tells its receiver about its ou
         return { result, progress: await handle.query<PipelineProgress>(PROGRESS_QUERY) };
       }, withSecret);
 
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
       assert.equal(progress.notifications?.delivered, 0);
       assert.equal(progress.notifications?.failed, 1);
       assert.match(progress.notifications?.lastError ?? '', /nobody/);

@@ -3,14 +3,14 @@ import { readdir, readFile, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PipelineHandle } from '../../src/client';
-import type { PipelineResult } from '../../src/results';
+import type { StoredPipelineResult } from '../../src/results';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';
 import { pollUntil } from '../helpers/waiting';
 
 /** The pipeline's result; fails instead of hanging when its paging keeps failing. */
-async function resultUnlessStuck(handle: PipelineHandle): Promise<PipelineResult> {
+async function resultUnlessStuck(handle: PipelineHandle): Promise<StoredPipelineResult> {
   const stuck = pollUntil(
     'the pipeline to finish',
     async () => {

@@ -57,7 +57,7 @@ describe("a 429 storm on status checks is waited out as the server's Retry-After
         assert.match(limited.lastError ?? '', /429/);
         return within(60_000, 'the pipeline completing', handle.result());
       });
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
       assert.equal(result.files, 2);
 
       const checks: CallLogEntry[] = (await env.admin.calls()).log

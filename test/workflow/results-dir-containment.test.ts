@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { ResultsWriter } from '../../src/activities/results-sink';
 import { failureTypes } from '../../src/failure-types';
-import type { PipelineResult } from '../../src/results';
+import type { StoredPipelineResult } from '../../src/results';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { causeChain, failureTypeOf, rejectionOf } from '../helpers/failures';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
@@ -41,7 +41,7 @@ describe('results are written only inside the worker’s results roots', () => {
     await env.close();
   });
 
-  const run = (input: Record<string, unknown>): Promise<PipelineResult> =>
+  const run = (input: Record<string, unknown>): Promise<StoredPipelineResult> =>
     env.withWorker(
       async () => {
         const handle = await env.start({ appName: 'invoices', batchId, wait: quickWait, ...input });

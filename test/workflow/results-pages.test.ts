@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { FaultRule } from '../../src/emulator';
 import { retryableFailureTypes } from '../../src/failure-types';
-import type { PipelineResult } from '../../src/results';
+import type { StoredPipelineResult } from '../../src/results';
 import { quickWait, sampleInvoices, seedBatch } from '../helpers/aihub-fixtures';
 import { startPipelineEnv, uniqueId } from '../helpers/pipeline-env';
 import type { PipelineEnv } from '../helpers/pipeline-env';
@@ -11,12 +11,12 @@ import type { PipelineEnv } from '../helpers/pipeline-env';
 describe('results pages are read to the last file, whatever has_more says', () => {
   let env: PipelineEnv;
   let batchId: number;
-  let reference: PipelineResult;
+  let reference: StoredPipelineResult;
 
   /** Failure types of the paging attempts seen failing while the last pipeline ran. */
   let attemptFailures: string[] = [];
 
-  const run = (prefix: string): Promise<PipelineResult> =>
+  const run = (prefix: string): Promise<StoredPipelineResult> =>
     env.withWorker(async () => {
       const handle = await env.start({
         workflowId: uniqueId(prefix),
@@ -47,7 +47,7 @@ describe('results pages are read to the last file, whatever has_more says', () =
       .map((c) => `${new URL(c.path, 'http://x').searchParams.get('file_offset') ?? '0'}:${c.status}`);
   }
 
-  async function runWith(prefix: string, rule: FaultRule): Promise<PipelineResult> {
+  async function runWith(prefix: string, rule: FaultRule): Promise<StoredPipelineResult> {
     await env.admin.resetCalls();
     await env.admin.setFaults([rule]);
     try {
@@ -57,7 +57,7 @@ describe('results pages are read to the last file, whatever has_more says', () =
     }
   }
 
-  async function assertSameResults(result: PipelineResult): Promise<void> {
+  async function assertSameResults(result: StoredPipelineResult): Promise<void> {
     assert.equal(result.files, 5);
     assert.equal(result.documents, reference.documents);
     assert.equal(result.fields, reference.fields);

@@ -43,7 +43,7 @@ describe('a run stopped at the review checkpoint is visible as such and resumes 
         return within(30_000, 'the pipeline completing after the review', handle.result());
       });
 
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
       assert.equal(result.workflowId, workflowId);
       assert.equal(result.files, 3);
       assert.equal(result.documents, 3);

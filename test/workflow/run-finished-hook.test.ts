@@ -58,7 +58,7 @@ describe('the run-finished hook signals the pipeline of a finished run', () => {
         const result = await env.withWorker(() =>
           within(COMPLETES_WITHIN_MS, 'the pipeline completing after the notification', handle.result()),
         );
-        assert.equal(result.status, 'COMPLETE');
+        assert.equal(result.status, 'COMPLETED');
         const progress = await env.withWorker(() => handle.query<{ plan?: string | null }>('progress'));
         assert.match(progress.plan ?? '', /^learned from 20 run\(s\).*hook expected/);
         const { counts } = await env.admin.calls();
@@ -118,7 +118,7 @@ describe('the run-finished hook signals the pipeline of a finished run', () => {
             'the pipeline completing after the hook',
             handle.result(),
           );
-          assert.equal(result.status, 'COMPLETE');
+          assert.equal(result.status, 'COMPLETED');
         });
         assert.equal((await env.admin.calls()).counts.getRun, 2, 'the hook made one status check');
       });

@@ -43,7 +43,7 @@ describe('the AI Hub token never leaves the worker', () => {
         },
         { aihub: aihubWith(env, TOKEN) },
       );
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
       const history = await historyText(handle);
       assert.ok(
         history.includes(result.resultsPath),

@@ -77,7 +77,7 @@ async function waitThroughRotation(
       );
       await env.admin.completeReview(runId);
       const result = await within(30_000, 'the pipeline completing', handle.result());
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
       assert.equal(result.files, 2);
       return handle;
     },

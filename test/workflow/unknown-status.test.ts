@@ -40,7 +40,7 @@ describe('a run status hubrun does not know counts as still in progress', () => 
         assert.equal(described.status.name, 'RUNNING');
         return within(60_000, 'the pipeline to complete', handle.result());
       });
-      assert.equal(result.status, 'COMPLETE');
+      assert.equal(result.status, 'COMPLETED');
       assert.equal(result.files, 2);
     });
   });
