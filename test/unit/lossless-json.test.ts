@@ -54,6 +54,60 @@ void describe('parseLosslessJson', () => {
   void it('rejects text that is not JSON', () => {
     assert.throws(() => parseLosslessJson('<html>'), SyntaxError);
   });
+
+  void it('keeps 2^53 itself, the first integer a double cannot tell from its neighbour, exact', () => {
+    assert.deepEqual(parseLosslessJson('[9007199254740992, -9007199254740992]'), [
+      '9007199254740992',
+      '-9007199254740992',
+    ]);
+  });
+
+  void it('gives every other number exactly as JSON.parse does, negative zero included', () => {
+    const literals = [
+      '0',
+      '-0',
+      '-0.0',
+      '0.1',
+      '0.30000000000000004',
+      '1E400',
+      '-1e-400',
+      '9007199254740993.0',
+      '123456789012345678e-2',
+      '1.7976931348623157e308',
+      '5e-324',
+    ];
+    for (const literal of literals) {
+      const [got] = parseLosslessJson(`[${literal}]`) as [unknown];
+      assert.ok(Object.is(got, JSON.parse(literal)), `${literal} gave ${String(got)}`);
+    }
+  });
+
+  void it('leaves strings that look like numbers as strings', () => {
+    assert.deepEqual(parseLosslessJson('{"a": "42", "b": "1764355200123456789", "c": "-0"}'), {
+      a: '42',
+      b: '1764355200123456789',
+      c: '-0',
+    });
+  });
+
+  void it('keeps the last of duplicate keys, as JSON.parse does', () => {
+    const text = '{"status": "RUNNING", "status": "COMPLETE", "n": 1, "n": 12345678901234567890}';
+    assert.deepEqual(parseLosslessJson(text), { status: 'COMPLETE', n: '12345678901234567890' });
+  });
+
+  void it('keeps a __proto__ key as an own property without touching the prototype', () => {
+    const parsed = parseLosslessJson('{"__proto__": {"polluted": true}}') as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(parsed), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value, { polluted: true });
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  void it('rejects what JSON.parse rejects: trailing commas, leading zeros, raw control characters', () => {
+    for (const text of ['[1,]', '{"a":1,}', '[01]', '["a\u0001"]', '[1] x', "{'a':1}", '', '[.5]', '[1.]']) {
+      assert.throws(() => JSON.parse(text), SyntaxError, `JSON.parse accepted ${text}`);
+      assert.throws(() => parseLosslessJson(text), SyntaxError, `accepted ${text}`);
+    }
+  });
 });
 
 void describe('stringifyWithRawIntegers', () => {
@@ -71,5 +125,26 @@ void describe('stringifyWithRawIntegers', () => {
     const run = Run.parse(parseLosslessJson(wire));
     assert.equal(run.start_timestamp, '1764355200123456789');
     assert.equal(run.finish_timestamp, '1764355299000000001');
+  });
+
+  void it('writes other values as JSON.stringify does, numeric strings under other keys included', () => {
+    const value = {
+      id: '1764355200123456789',
+      runs: [{ start_timestamp: '-12', finish_timestamp: null, n: 1.5, s: 'x"y' }],
+      nested: { start_timestamp: 7 },
+      skipped: undefined,
+    };
+    assert.equal(
+      stringifyWithRawIntegers(value, nanosecondKeys),
+      JSON.stringify(value).replace('"start_timestamp":"-12"', '"start_timestamp":-12'),
+    );
+  });
+
+  void it('leaves a nanosecond key whose string is not a JSON integer as a string', () => {
+    const wire = stringifyWithRawIntegers(
+      { start_timestamp: '007', finish_timestamp: '1.5' },
+      nanosecondKeys,
+    );
+    assert.equal(wire, '{"start_timestamp":"007","finish_timestamp":"1.5"}');
   });
 });
