@@ -10,9 +10,10 @@
  * likely finish, sparse again as the remaining runs thin out. The scale is solved for the target;
  * beyond every past run (the fit's 99.9% quantile or the longest run seen) a geometric tail takes
  * over, so a run slower than all before it is still noticed. A plan that would cost more calls than
- * the geometric default (the lookup counted) is thinned to its calls, and dropped for the
- * geometric default when it would then be later too: then the spread is too wide to help. A wide
- * spread also plans for the geometric default's lag when that is lower than the target.
+ * the geometric default (the lookup counted), at the fitted median or one standard error either side
+ * of it, is thinned to its calls, and dropped for the geometric default when it would then be later
+ * too: then the spread is too wide to help. A wide spread also plans for the geometric default's
+ * lag when that is lower than the target.
  */
 import type { WaitPolicy } from '../pipeline-input';
 import { Lognormal } from './duration-model';
@@ -231,12 +232,21 @@ export function planChecks(estimate: DurationEstimate | null, policy: WaitPolicy
   const minStep = total / MAX_PLANNED_CHECKS;
   // The sparsest plan that meets the goal (lag grows with the step).
   let step = largestStep(minStep, total, (s) => lagOf(costOf(planOf(s))) <= goal);
-  const budget = geometric.calls - LOOKUP_CALLS;
-  if (costOf(planOf(step)).calls > budget) {
-    step = Math.max(
-      step,
-      smallestStep(minStep, total, (s) => costOf(planOf(s)).calls <= budget),
-    );
+  // Within the geometric default's calls (the lookup counted) also for a true median one standard
+  // error (sigma / sqrt(runs)) either side of the fitted one: held to them at the fit alone, a plan
+  // would be costlier than the default for about half the histories its budget binds.
+  const error = estimate.sigma / Math.sqrt(estimate.runs);
+  const near = [-1, 0, 1].map(
+    (k) => new Lognormal({ medianMs: estimate.medianMs * Math.exp(k * error), sigma: estimate.sigma }),
+  );
+  const nearHorizon = near[2]!.quantile(1 - 1e-6);
+  const budgets = near.map(
+    (m) => scheduleCost(geometricCheckTimes(policy, nearHorizon), m).calls - LOOKUP_CALLS,
+  );
+  const withinBudget = (s: number): boolean =>
+    near.every((m, i) => scheduleCost(learnedCheckTimes(planOf(s), nearHorizon), m).calls <= budgets[i]!);
+  if (!withinBudget(step)) {
+    step = Math.max(step, smallestStep(minStep, total, withinBudget));
     if (lagOf(costOf(planOf(step))) > lagOf(geometric)) {
       return {
         kind: 'geometric',

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { learnedCheckTimes, nextLearnedCheckMs, planChecks } from '../../src/activities/check-plan';
+import {
+  geometricCheckTimes,
+  learnedCheckTimes,
+  nextLearnedCheckMs,
+  planChecks,
+  scheduleCost,
+} from '../../src/activities/check-plan';
 import type { LearnedPlan } from '../../src/activities/check-plan';
+import { Lognormal } from '../../src/activities/duration-model';
 import type { DurationEstimate } from '../../src/activities/duration-model';
 import { WaitPolicy } from '../../src/pipeline-input';
 
@@ -62,5 +69,25 @@ describe('a hooked plan polls only as a safety net, at the scale of the app', ()
     const gaps = gapsBetween(plan, plan.tailStartMs + 4 * HOUR, plan.tailStartMs + 8 * HOUR);
     assert.ok(gaps.length > 0);
     for (const gap of gaps) assert.equal(gap, 600_000);
+  });
+});
+
+describe('a learned plan is never costlier than the geometric default', () => {
+  it('also for a true median one standard error either side of the fitted one', () => {
+    // A minute-long app with a 60% spread: the geometric default's calls bind the plan.
+    const estimate = estimateOf(60_000, 0.55);
+    const policy = WaitPolicy.parse({});
+    const plan = learned(estimate, {});
+    const error = estimate.sigma / Math.sqrt(estimate.runs);
+    for (const k of [-1, 0, 1]) {
+      const near = new Lognormal({
+        medianMs: estimate.medianMs * Math.exp(k * error),
+        sigma: estimate.sigma,
+      });
+      const horizon = near.quantile(1 - 1e-6);
+      const planned = scheduleCost(learnedCheckTimes(plan, horizon), near).calls;
+      const geometric = scheduleCost(geometricCheckTimes(policy, horizon), near).calls;
+      assert.ok(planned + 1 <= geometric + 1e-9, `median ${k} SE off: ${planned} + lookup vs ${geometric}`);
+    }
   });
 });
