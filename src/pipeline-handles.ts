@@ -51,10 +51,14 @@ export interface LiveProgress extends PipelineProgress {
 /**
  * The pipeline's `progress` query, completed with the server's view of the activity in flight:
  * the checks made in the current wait, when the next one is due, the files paged so far and the
- * last failure (a check that found the run still going is not one).
+ * last failure (a check that found the run still going is not one). A caller that has just
+ * described the workflow passes its `description`, which saves asking the server again.
  */
-export async function getProgress(handle: PipelineHandle): Promise<LiveProgress> {
-  const description = await handle.describe();
+export async function getProgress(
+  handle: PipelineHandle,
+  description?: WorkflowExecutionDescription,
+): Promise<LiveProgress> {
+  description ??= await handle.describe();
   const workflowStatus = description.status.name;
   const progress =
     workflowStatus === 'RUNNING'

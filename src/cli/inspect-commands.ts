@@ -101,7 +101,7 @@ async function status(client: Client, id: string, flags: { json?: boolean }): Pr
     else console.log(`results    hubrun results ${id}`);
     return;
   }
-  const p = await getProgress(handle);
+  const p = await getProgress(handle, description);
   const aihubRunUrl = (description.memo?.aihubRunUrl as string | undefined) ?? null;
   if (flags.json) return void console.log(JSON.stringify({ ...head, aihubRunUrl, progress: p }));
   const now = Date.now();
