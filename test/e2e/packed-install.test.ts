@@ -3,7 +3,8 @@
  * checkout, then `npm install --omit=dev` of the tarball into an empty folder, with packages from
  * npm's cache (`--prefer-offline`; `npm ci` has put them there). The installed `hubrun` runs its
  * worker against a real Temporal dev server and the emulator, without the emulator's code,
- * fastify, tsx or TypeScript anywhere in the install.
+ * fastify, tsx or TypeScript anywhere in the install, and trimmed as the production image trims it
+ * (scripts/prune-native-binaries.js: one platform's Temporal core bridge binary).
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -63,6 +64,7 @@ before(async () => {
     app,
   );
   installed = join(app, 'node_modules', 'hubrun');
+  runOk(process.execPath, [join(repoRoot, 'scripts', 'prune-native-binaries.js'), app], app);
 });
 
 after(async () => {
@@ -84,6 +86,14 @@ void describe('the packed package installed with --omit=dev', () => {
         `${name} is not installed`,
       );
     }
+  });
+
+  void it("keeps the one Temporal core bridge binary this platform loads, and none of the bridge's sources", () => {
+    const bridge = join(app, 'node_modules', '@temporalio', 'core-bridge');
+    const releases = readdirSync(join(bridge, 'releases'));
+    assert.equal(releases.length, 1, `one platform left, not ${releases.join(', ')}`);
+    assert.ok(existsSync(join(bridge, 'releases', releases[0]!, 'index.node')));
+    assert.ok(!existsSync(join(bridge, 'sdk-core')), 'no Rust sources');
   });
 
   void it('`hubrun run --help` exits 0, and the command list leaves out the development commands', () => {

@@ -514,6 +514,11 @@ void describe('Dockerfile', () => {
 
     const runs = argsOf(runtime, 'RUN').join('\n');
     assert.match(runs, /\bnpm ci\b.*--omit=dev/, 'the runtime installs production dependencies only');
+    assert.match(
+      runs,
+      /\bnpm ci\b.*--omit=dev.*&& node \S*prune-native-binaries\.js/,
+      "then keeps only this platform's Temporal core bridge binary",
+    );
     assert.doesNotMatch(runs, /npm run build|npm install\b/);
     const copiesDist = argsOf(runtime, 'COPY').some((copy) =>
       new RegExp(`^--from=${build.name}\\s+\\S*dist\\S*\\s`).test(copy),
