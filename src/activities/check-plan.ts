@@ -257,28 +257,31 @@ export function planChecks(estimate: DurationEstimate | null, policy: WaitPolicy
   return done(planOf(step));
 }
 
-/** The largest step in [lo, hi] for which `ok` holds (it holds for small steps), by bisection in log space. */
+/** The largest step in [lo, hi] for which `ok` holds (it holds for small steps). */
 function largestStep(lo: number, hi: number, ok: (step: number) => boolean): number {
   if (ok(hi)) return hi;
   if (!ok(lo)) return lo;
-  for (let i = 0; i < 40; i++) {
-    const mid = Math.sqrt(lo * hi);
-    if (ok(mid)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
+  return edgeStep(lo, hi, ok);
 }
 
 /** The smallest step in [lo, hi] for which `ok` holds (it holds for large steps). */
 function smallestStep(lo: number, hi: number, ok: (step: number) => boolean): number {
   if (ok(lo)) return lo;
   if (!ok(hi)) return hi;
+  return edgeStep(hi, lo, ok);
+}
+
+/**
+ * The step where `ok` stops holding, between `holds` (where it does) and `fails` (where it does
+ * not), either way round, by bisection in log space; returns the side where it holds.
+ */
+function edgeStep(holds: number, fails: number, ok: (step: number) => boolean): number {
   for (let i = 0; i < 40; i++) {
-    const mid = Math.sqrt(lo * hi);
-    if (ok(mid)) hi = mid;
-    else lo = mid;
+    const mid = Math.sqrt(holds * fails);
+    if (ok(mid)) holds = mid;
+    else fails = mid;
   }
-  return hi;
+  return holds;
 }
 
 /** One line for `progress` and `hubrun status`: which plan is in use and why. */
