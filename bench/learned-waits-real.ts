@@ -19,6 +19,7 @@ import type { BenchContext } from './context';
 import { seedBatch } from './context';
 import { lognormalDraw, waitOn } from './learned-waits-model';
 import { startDevServer } from './stack/dev-server';
+import type { DevServer } from './stack/dev-server';
 
 /** One real pipeline against what the model predicts for the same history and duration. */
 export interface RealWait {
@@ -165,6 +166,37 @@ async function withWorker<T>(
   }
 }
 
+/** Starts a dev server and the emulator for `fn`, and closes both once it is done. */
+async function onDevServer<T>(
+  ctx: BenchContext,
+  fn: (server: DevServer, emulator: Emulator) => Promise<T>,
+): Promise<T> {
+  const server = await startDevServer(ctx.logDir);
+  const emulator = await startEmulator();
+  try {
+    return await fn(server, emulator);
+  } finally {
+    await emulator.close();
+    await server.close();
+  }
+}
+
+/** Puts the planned pipelines' apps on the emulator, then runs them on a worker and measures them. */
+async function runPlanned(
+  ctx: BenchContext,
+  server: DevServer,
+  emulator: Emulator,
+  planned: Planned[],
+  what: string,
+  webhook?: { url: string; secret: string },
+): Promise<RealWait[]> {
+  await putApps(emulator, planned, webhook);
+  ctx.log(`learned: ${planned.length} ${what} on the dev server`);
+  return await withWorker(ctx, server.nativeConnection, emulator.url, (taskQueue) =>
+    measure(server.client, emulator, taskQueue, planned, 300_000),
+  );
+}
+
 /**
  * Learned pipelines (and a geometric and a fixed one per median, for the history count) on a dev
  * server in real time: medians of seconds, since the plan scales with the duration (lag target a
@@ -178,9 +210,7 @@ export async function realLearnedWaits(
   pastRuns: number,
   random: () => number,
 ): Promise<RealWait[]> {
-  const server = await startDevServer(ctx.logDir);
-  const emulator = await startEmulator();
-  try {
+  return onDevServer(ctx, (server, emulator) => {
     const planned: Planned[] = [];
     for (const medianMs of medians) {
       for (const cv of spreads) {
@@ -207,15 +237,8 @@ export async function realLearnedWaits(
       past: [],
       wait: { plan: 'fixed', initialIntervalSeconds: 5, jitter: 0 },
     });
-    await putApps(emulator, planned);
-    ctx.log(`learned: ${planned.length} real pipelines on the dev server`);
-    return await withWorker(ctx, server.nativeConnection, emulator.url, (taskQueue) =>
-      measure(server.client, emulator, taskQueue, planned, 300_000),
-    );
-  } finally {
-    await emulator.close();
-    await server.close();
-  }
+    return runPlanned(ctx, server, emulator, planned, 'real pipelines');
+  });
 }
 
 const HOOK_SECRET = 'bench-hook-secret-0123456789abcdef';
@@ -229,31 +252,28 @@ export async function realHookWaits(
   pastRuns: number,
   random: () => number,
 ): Promise<RealWait[]> {
-  const server = await startDevServer(ctx.logDir);
-  const emulator = await startEmulator();
-  const hook = await startHookServer({
-    client: server.client,
-    secret: HOOK_SECRET,
-    lookup: { spacingMs: 200 },
+  return onDevServer(ctx, async (server, emulator) => {
+    const hook = await startHookServer({
+      client: server.client,
+      secret: HOOK_SECRET,
+      lookup: { spacingMs: 200 },
+    });
+    try {
+      const truth = new Lognormal({ medianMs, sigma: Math.sqrt(Math.log(1 + cv * cv)) });
+      const planned: Planned[] = Array.from({ length: count }, (_, i) => ({
+        side: 'learned + hook' as const,
+        medianMs,
+        cv,
+        appId: `h-${medianMs}-${i}-${randomUUID().slice(0, 6)}`,
+        past: Array.from({ length: pastRuns }, () => lognormalDraw(truth, random)),
+        wait: { hook: true },
+      }));
+      return await runPlanned(ctx, server, emulator, planned, 'hooked pipelines', {
+        url: `${hook.url}${HOOK_PATH}`,
+        secret: HOOK_SECRET,
+      });
+    } finally {
+      await hook.close();
+    }
   });
-  try {
-    const truth = new Lognormal({ medianMs, sigma: Math.sqrt(Math.log(1 + cv * cv)) });
-    const planned: Planned[] = Array.from({ length: count }, (_, i) => ({
-      side: 'learned + hook' as const,
-      medianMs,
-      cv,
-      appId: `h-${medianMs}-${i}-${randomUUID().slice(0, 6)}`,
-      past: Array.from({ length: pastRuns }, () => lognormalDraw(truth, random)),
-      wait: { hook: true },
-    }));
-    await putApps(emulator, planned, { url: `${hook.url}${HOOK_PATH}`, secret: HOOK_SECRET });
-    ctx.log(`learned: ${planned.length} hooked pipelines on the dev server`);
-    return await withWorker(ctx, server.nativeConnection, emulator.url, (taskQueue) =>
-      measure(server.client, emulator, taskQueue, planned, 300_000),
-    );
-  } finally {
-    await hook.close();
-    await emulator.close();
-    await server.close();
-  }
 }
