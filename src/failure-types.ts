@@ -33,6 +33,12 @@ export const failureTypes = {
   unexpectedAnswer: 'AihubUnexpectedAnswer',
   /** A notification receiver refused the event (4xx, a redirect), or the worker has no receiver or secret; never fails a pipeline. */
   notificationRefused: 'HubrunNotificationRefused',
+  /**
+   * The S3 results store refused the delivery in a way no retry can fix: no such bucket, access
+   * denied, credentials it rejects, a wrong region or an invalid bucket name. Fix the store, then
+   * `hubrun retry <workflow id>` takes over the finished AI Hub run and delivers its results again.
+   */
+  resultsStoreRefused: 'HubrunResultsStoreRefused',
 } as const;
 export type FailureType = (typeof failureTypes)[keyof typeof failureTypes];
 

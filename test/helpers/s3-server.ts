@@ -3,7 +3,9 @@
  * PyPI into `.tools/venv` by `.ci/run`), on a free loopback port, stopped by `close()`. Also a
  * small fault proxy in front of it that answers some requests with S3's own 503
  * `ServiceUnavailable` (a deterministic pattern, with bursts long enough to exhaust the AWS SDK's
- * own retries so Temporal's retry must get through too), forwarding the rest byte for byte.
+ * own retries so Temporal's retry must get through too), forwarding the rest byte for byte. And
+ * a server that refuses every request with one S3 error (403 `AccessDenied`), which moto, enforcing
+ * no IAM, never answers.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -169,6 +171,51 @@ export async function startFlakyS3Proxy(target: string): Promise<FlakyS3Proxy> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     counts: () => ({ unavailable, forwarded }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A server that answers every request with one S3 error, as a store refusing the caller does. */
+export interface RefusingS3Server {
+  endpoint: string;
+  /** Requests answered so far. */
+  requests(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a server on a free loopback port that answers every request with `status` and S3's
+ * XML error `code` (e.g. 403 `AccessDenied`, which moto cannot answer: it enforces no IAM). The
+ * error's message carries `messageText` as given, so a test can check hubrun does not repeat it.
+ */
+export async function startRefusingS3Server(options: {
+  status: number;
+  code: string;
+  messageText: string;
+}): Promise<RefusingS3Server> {
+  let requests = 0;
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    requests += 1;
+    req.resume();
+    const body =
+      '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      `<Error><Code>${options.code}</Code><Message>${options.messageText}</Message>` +
+      `<RequestId>refused-${requests}</RequestId><HostId>refusing-s3</HostId></Error>`;
+    res.writeHead(options.status, {
+      'content-type': 'application/xml',
+      'x-amz-request-id': `refused-${requests}`,
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests: () => requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,7 +1,8 @@
 /**
  * `fetchResults` into an S3 bucket: the paging loop of `fetch-results.ts` with one object per
  * page, the checkpoint naming the objects, `results.jsonl` assembled from them and
- * `manifest.json` last (see `s3-sink.ts` for why).
+ * `manifest.json` last (see `s3-sink.ts` for why). An S3 answer no retry can fix fails it as
+ * non-retryable `HubrunResultsStoreRefused` (see `s3-refusals.ts`).
  */
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps';
@@ -9,12 +10,29 @@ import { freshCheckpoint } from '../paging-checkpoint';
 import type { PagingCheckpoint } from '../paging-checkpoint';
 import { manifestOf, pageInto, summaryOf } from '../results-paging';
 import type { FetchedResults, FetchResultsInput } from '../results-paging';
+import { s3DeliveryError } from './s3-refusals';
 import { createS3Client, MissingPartError, S3ResultsStore } from './s3-sink';
 import type { S3Part } from './s3-sink';
 import type { S3Client } from '@aws-sdk/client-s3';
 
-/** Pages a run's results into `s3://<bucket>/<prefix>/<workflow id>/<workflow run id>/`. */
+/**
+ * Pages a run's results into `s3://<bucket>/<prefix>/<workflow id>/<workflow run id>/`; a
+ * missing bucket, denied access, rejected credentials or a wrong region fail it as non-retryable
+ * `HubrunResultsStoreRefused`, other S3 errors are retried.
+ */
 export async function pageResultsToS3(
+  deps: ActivityDeps,
+  args: FetchResultsInput,
+  location: { bucket: string; prefix: string },
+): Promise<FetchedResults> {
+  try {
+    return await deliver(deps, args, location);
+  } catch (err) {
+    throw s3DeliveryError(err, { ...location, workflowId: args.workflowId });
+  }
+}
+
+async function deliver(
   deps: ActivityDeps,
   args: FetchResultsInput,
   location: { bucket: string; prefix: string },

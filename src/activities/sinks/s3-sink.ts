@@ -17,7 +17,9 @@
  * `link(2)`, a published `results.jsonl` is never replaced: an attempt that finds one already
  * there (412) describes those bytes instead. S3 objects appear whole or not at all, so no reader
  * ever sees a partial `results.jsonl`. `manifest.json`, with the sha256 of `results.jsonl` as
- * stored, is written last and marks the result complete; only then are the parts deleted.
+ * stored, is written last and marks the result complete; only then are the parts deleted. A
+ * read's 404 means "no such object" unless S3 names it `NoSuchBucket`; what S3 errors end the
+ * delivery for good is decided in `s3-refusals.ts`.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -36,6 +38,7 @@ import type { ResultCounts } from '../../results';
 import { addCounts, countFile, resultFileNames } from '../results-sink';
 import type { Manifest, PublishedResults } from '../results-sink';
 import { objectUrl } from './results-url';
+import { isAbsent } from './s3-refusals';
 
 /** One page object: the file offset it starts at, the attempt that wrote it, its size in bytes. */
 export type S3Part = [fileOffset: number, attempt: number, bytes: number];
@@ -251,7 +254,7 @@ export class S3ResultsStore {
       });
       return out.Body as Readable;
     } catch (err) {
-      if (isStatus(err, 404)) return null;
+      if (isAbsent(err)) return null;
       throw err;
     }
   }
@@ -271,7 +274,7 @@ export class S3ResultsStore {
       });
       return head.ContentLength ?? null;
     } catch (err) {
-      if (isStatus(err, 404)) return null;
+      if (isAbsent(err)) return null;
       throw err;
     }
   }
