@@ -15,7 +15,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the sources are here; `npm run build` does below.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/build.mjs scripts/dist-freshness.js scripts/bundle-workflows.ts ./scripts/
+COPY scripts/build.mjs scripts/dist-freshness.js scripts/bundle-workflows.ts scripts/bundle-cli.mjs ./scripts/
 COPY src ./src
 COPY bin ./bin
 RUN npm run build \
@@ -57,6 +57,6 @@ ENV HUBRUN_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \
     HUBRUN_METRICS_ADDRESS=0.0.0.0:9464
 USER node
 EXPOSE 9464
-# bin/hubrun.js runs the compiled dist/cli/main.js.
+# bin/hubrun.js runs the bundled command line, dist/cli/hubrun.js.
 ENTRYPOINT ["node", "bin/hubrun.js"]
 CMD ["worker"]

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds dist/: compiles src/ (tsconfig.build.json) and writes the prebuilt workflow bundle.
+// Builds dist/: compiles src/ (tsconfig.build.json), writes the prebuilt workflow bundle and bundles
+// the command line (scripts/bundle-cli.mjs: dist/cli/hubrun.js, which bin/hubrun.js runs).
 //   node scripts/build.mjs             always builds; fails on a type error (npm run build, CI, the image)
 //   node scripts/build.mjs --if-stale  builds only when src/ changed since the last build, and keeps
 //                                      the output of code with type errors, as tsx did (npm test, demo)
@@ -86,6 +87,7 @@ async function main() {
       if (!run(process.execPath, ['--import', 'tsx', 'scripts/bundle-workflows.ts', out])) {
         fail('the workflow bundle failed (above)');
       }
+      if (!run(process.execPath, ['scripts/bundle-cli.mjs', out])) fail('the CLI bundle failed (above)');
       writeFileSync(join(out, STAMP), `${JSON.stringify({ startedAt })}\n`);
       const old = join(root, `dist.old-${process.pid}`);
       if (existsSync(dist)) renameSync(dist, old);

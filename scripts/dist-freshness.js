@@ -10,7 +10,7 @@ const { join } = require('node:path');
 const STAMP = 'build-stamp.json';
 
 /** Files besides src/ whose change means a rebuild. */
-const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.build.json'];
+const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.build.json', 'scripts/bundle-cli.mjs'];
 
 /**
  * Why the build in `<root>/dist` does not match `<root>/src`, or undefined when it does.

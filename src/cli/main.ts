@@ -8,7 +8,7 @@
  * `demo` load fastify. The others appear in the command list by name and summary alone.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type * as ClientConfigModule from '../client-config';
 import type * as AuditModule from './audit-command';
@@ -150,7 +150,9 @@ export function versionLine(): string {
   const versionOf = (packageJson: string): string =>
     (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
   const own = versionOf(join(__dirname, '..', '..', 'package.json'));
-  const sdk = versionOf(join(dirname(require.resolve('@temporalio/client')), '..', 'package.json'));
+  // Required, not read: in the bundled CLI (scripts/bundle-cli.mjs) it is the SDK bundled with it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk = (require('@temporalio/client/package.json') as { version: string }).version;
   return `hubrun ${own} (Temporal TypeScript SDK ${sdk}, Node.js ${process.version})`;
 }
 

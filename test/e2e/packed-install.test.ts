@@ -74,7 +74,7 @@ after(async () => {
 
 void describe('the packed package installed with --omit=dev', () => {
   void it('holds the compiled CLI and worker, not the sources, the emulator or the dev stack', () => {
-    assert.ok(existsSync(join(installed, 'dist', 'cli', 'main.js')));
+    assert.ok(existsSync(join(installed, 'dist', 'cli', 'hubrun.js')), 'the bundled CLI');
     assert.ok(existsSync(join(installed, 'dist', 'workflow-bundle.js')), 'the prebuilt workflow bundle');
     for (const path of ['src', 'test', 'bench', 'scripts', 'dist/emulator', 'dist/dev', 'dist/cli/demo.js']) {
       assert.ok(!existsSync(join(installed, path)), `${path} is not in the package`);
