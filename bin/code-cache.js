@@ -13,7 +13,15 @@
 // the command compiles as it would have without it.
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, runs before any build exists */
-const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = require('node:fs');
 const Module = require('node:module');
 const { tmpdir } = require('node:os');
 const { dirname, join } = require('node:path');
@@ -41,12 +49,10 @@ function requireWithCodeCache(file, key) {
   const source = readFileSync(file, 'utf8');
   const { size, mtimeMs } = statSync(file);
   const folder = cacheFolder();
-  const cacheFile =
-    folder &&
-    join(
-      folder,
-      `${process.version}-${process.arch}-${size}-${Math.floor(mtimeMs)}-${key.replace(/\W/g, '_')}.bin`,
-    );
+  // Caches of this Node for earlier builds of the bundle are dropped when a new one is written.
+  const node = `${process.version}-${process.arch}-`;
+  const build = `${node}${size}-${Math.floor(mtimeMs)}-`;
+  const cacheFile = folder && join(folder, `${build}${key.replace(/\W/g, '_')}.bin`);
   let cachedData;
   try {
     cachedData = cacheFile && readFileSync(cacheFile);
@@ -60,6 +66,9 @@ function requireWithCodeCache(file, key) {
         const temporary = `${cacheFile}.${process.pid}`;
         writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
         renameSync(temporary, cacheFile);
+        for (const name of readdirSync(folder)) {
+          if (name.startsWith(node) && !name.startsWith(build)) rmSync(join(folder, name), { force: true });
+        }
       } catch {
         // No cache this time; the next command tries again.
       }
