@@ -1,12 +1,12 @@
 /**
  * Section `cli`: how long the `hubrun` command line takes to answer, timed from outside (spawn to
- * exit) as a shell or a script sees it. Three ways side by side, interleaved run by run so machine
- * noise falls on all alike: a bare `node -e 0` (the floor), the compiled CLI (`bin/hubrun.js`,
- * dist/), and the path every command took before it was compiled by default: the TypeScript
- * sources through tsx, with the modules the entry loaded up front then (configuration, run,
- * inspect and schedule commands). Beside them, what `status` cannot go below without changing the
- * Temporal SDK (Node loading `@temporalio/client`), and the same commands on Node.js 24 where
- * `.ci/run` installed it.
+ * exit) as a shell or a script sees it. Side by side, interleaved run by run so machine noise
+ * falls on all alike: a bare `node -e 0` (the floor), the compiled CLI (`bin/hubrun.js`: the
+ * bundle in dist/ with its code cache, and without one), and the path every command took before
+ * it was compiled by default: the TypeScript sources through tsx, with the modules the entry
+ * loaded up front then (configuration, run, inspect and schedule commands). Beside them, what a
+ * plain `require('@temporalio/client')` costs, and the same commands on Node.js 24 where `.ci/run`
+ * installed it.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,6 +24,7 @@ const root = join(__dirname, '..');
 
 const NODE = 'node -e 0';
 const COMPILED = 'hubrun (compiled)';
+const COMPILED_NO_CACHE = 'hubrun, no code cache';
 const TSX = 'tsx path (before)';
 const TSX_COLD = 'tsx path, cold cache';
 const CLIENT_LOAD = 'node -e "require(\'@temporalio/client\')"';
@@ -205,6 +206,12 @@ export async function runCli(ctx: BenchContext): Promise<SectionResult> {
         argv: (args) => [launcher, ...args],
         env: { TSX_DISABLE_CACHE: '1' },
       },
+      // A command's first run: no code cache to read (bin/code-cache.js finds no folder to keep one in).
+      {
+        name: COMPILED_NO_CACHE,
+        argv: (args) => [join(root, 'bin', 'hubrun.js'), ...args],
+        env: { TMPDIR: '/dev/null/no-code-cache' },
+      },
     ];
     const status = 'status <running pipeline>';
     const commands: CliCommand[] = [
@@ -213,8 +220,8 @@ export async function runCli(ctx: BenchContext): Promise<SectionResult> {
       { label: 'list', args: ['list', '--limit', '5'] },
     ];
     const timings = await timeCommands(ctx, process.execPath, commands, variants, runs, env);
-    // What status cannot go below without changing the Temporal SDK: Node, then loading its client.
-    const floor = await timeCommands(
+    // What loading the Temporal client costs a plain require: unbundled, no code cache.
+    const clientLoad = await timeCommands(
       ctx,
       process.execPath,
       [{ label: CLIENT_LOAD, args: [] }],
@@ -222,7 +229,7 @@ export async function runCli(ctx: BenchContext): Promise<SectionResult> {
       runs,
       env,
     );
-    const clientLoadMs = floor.median(CLIENT_LOAD, CLIENT_LOAD) - timings.median('--help', NODE);
+    const clientLoadMs = clientLoad.median(CLIENT_LOAD, CLIENT_LOAD) - timings.median('--help', NODE);
 
     const tables = [
       timingsTable(
@@ -234,13 +241,13 @@ export async function runCli(ctx: BenchContext): Promise<SectionResult> {
     ];
     let node24: Timings | undefined;
     if (existsSync(NODE24)) {
-      // The current LTS line as CI installs it (.ci/run); bin/hubrun.js turns its compile cache on.
+      // The current LTS line as CI installs it (.ci/run).
       const node24Commands = commands.slice(0, 2);
       const node24Variants = variants.slice(0, 3);
       node24 = await timeCommands(ctx, NODE24, node24Commands, node24Variants, Math.ceil(runs / 2), env);
       tables.push(
         timingsTable(
-          `The same on Node.js 24 (${NODE24}, compile cache on), median (p90) of ${Math.ceil(runs / 2)} runs`,
+          `The same on Node.js 24 (${NODE24}), median (p90) of ${Math.ceil(runs / 2)} runs`,
           node24,
           node24Commands,
           node24Variants,
@@ -273,11 +280,14 @@ export async function runCli(ctx: BenchContext): Promise<SectionResult> {
         "from its transform cache as it does on a developer's second run (the targets are set against it); the cold " +
         'column (TSX_DISABLE_CACHE=1) is a first run, or the first after the sources changed. `status` asks a pipeline that waits for a ' +
         'day-long run (on a fresh Temporal dev server with the emulator and a `hubrun worker`), `list` the same ' +
-        'server. The compiled CLI includes bin/hubrun.js checking, in a checkout, that dist/ is not older than src/. ' +
-        'The tsx variant loads what the entry loaded before commands loaded lazily; its Node is the same binary. ' +
-        `The floor of \`status\`: \`node -e "require('@temporalio/client')"\`, ${runs} runs.` +
+        'server. The compiled CLI is the bundle bin/hubrun.js runs (dist/cli/hubrun.js) with the code cache of the ' +
+        "command, which the warm-up run makes as a user's first run does; the no-code-cache column is every run " +
+        'without it (TMPDIR unusable). Both include bin/hubrun.js checking, in a checkout, that dist/ is not older ' +
+        'than src/. The tsx variant loads what the entry loaded before commands loaded lazily; its Node is the same ' +
+        'binary. ' +
+        `Beside them, a plain \`node -e "require('@temporalio/client')"\` (unbundled, no cache), ${runs} runs.` +
         (node24
-          ? ' Node.js 24 where CI installs it (.tools/node24), with fewer runs and no cold column.'
+          ? ' Node.js 24 where CI installs it (.tools/node24), with fewer runs and no cold columns.'
           : ''),
       tables,
       checks,
@@ -286,17 +296,15 @@ export async function runCli(ctx: BenchContext): Promise<SectionResult> {
           `${fmt(timings.median('--help', COMPILED) - timings.median('--help', NODE))} ms above Node itself. ` +
           "`status`, `list`, `results` and `cancel` load the Temporal client, `@temporalio/envconfig` and hubrun's " +
           'small name, progress and handle modules: no zod, no configuration or input schema.',
-        `\`status\` takes ${fmt(statusMs)} ms: Node itself ${fmt(nodeMs)} ms, loading \`@temporalio/client\` ` +
-          `${fmt(clientLoadMs)} ms (gRPC, and the protobuf definitions of the whole Temporal API, built from JSON at ` +
-          'load), and the rest connecting (one GetSystemInfo call), one describe and one query, whose first ' +
-          "messages also build their protobuf codecs. Compiling removes only tsx's own share, " +
-          `${fmt(timings.median(status, TSX) - statusMs)} ms here; the 3× target needs \`status\` under ` +
-          `${fmt(timings.median(status, TSX) / 3)} ms, which leaves ` +
-          `${fmt(timings.median(status, TSX) / 3 - nodeMs - clientLoadMs)} ms for everything after loading the client.`,
-        'Tried by hand on this machine and not taken (not measured by this run): bundling the CLI and its ' +
-          "dependencies into one file with esbuild saved about 13% of `status`'s CPU time, the v8-compile-cache " +
-          'package on Node 20 nothing measurable; neither reaches the target, and each adds a build step or a ' +
-          'dependency.' +
+        `\`status\` takes ${fmt(statusMs)} ms with its code cache and ` +
+          `${fmt(timings.median(status, COMPILED_NO_CACHE))} ms without: Node itself ${fmt(nodeMs)} ms; a plain ` +
+          `\`require('@temporalio/client')\` costs ${fmt(clientLoadMs)} ms on top of Node (reading and compiling ` +
+          'the gRPC and SDK modules, then building the protobuf definitions of the whole Temporal API from JSON), ' +
+          'which the bundle and the code cache cut to what building those definitions takes; then connecting (one ' +
+          'GetSystemInfo call), one describe and one query, whose first messages also build their protobuf codecs. ' +
+          `The 3× target needs \`status\` under ${fmt(timings.median(status, TSX) / 3)} ms.`,
+        'Tried and not taken: the v8-compile-cache package, and Node’s own compile cache for the bundle: both keep ' +
+          'the cache V8 makes before the code runs, which holds little more than the top level.' +
           (node24
             ? ` On Node.js 24, Node itself starts in ${fmt(node24.median('--help', NODE))} ms and \`status\` takes ` +
               `${fmt(node24.median(status, COMPILED))} ms (tsx path ${fmt(node24.ratio(status, TSX, COMPILED))}× slower).`
@@ -304,7 +312,7 @@ export async function runCli(ctx: BenchContext): Promise<SectionResult> {
       ],
       data: {
         machineNode: timings.data(),
-        clientLoad: floor.data(),
+        clientLoad: clientLoad.data(),
         ...(node24 ? { node24: node24.data() } : {}),
       },
     };
