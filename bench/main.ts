@@ -5,7 +5,7 @@
  * time-skipping test server, the AI Hub emulator, hubrun's worker), prints each figure next to its
  * target, and writes bench/REPORT.md and bench/results.json.
  *
- *   npm run bench                      the full run (about 45 minutes on 2 cores: starting 10,000 pipelines dominates)
+ *   npm run bench                      the full run (about 25 minutes on 2 cores: starting 10,000 pipelines dominates)
  *   npm run bench -- --quick           small sizes, for development (report written to a temp folder)
  *   npm run bench -- --only scale,api  some sections only
  *   npm run bench -- --profile         also CPU-profile the worker process (scale, throughput)
